@@ -1,0 +1,176 @@
+// `auris`: the command-line client of auris-server (health, models, denoise, transcribe,
+// emotion). Exit code 0 on success, 1 when a call failed, 2 on bad usage.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "auris/v1/emotion.grpc.pb.h"
+#include "auris/v1/models.grpc.pb.h"
+#include "auris/v1/speech.grpc.pb.h"
+#include "clients/client_common.h"
+#include "clients/denoise_command.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace {
+
+using auris::client::GlobalOptions;
+using HealthStatus = grpc::health::v1::HealthCheckResponse;
+
+const char* const kServices[] = {"", "auris.v1.Speech", "auris.v1.Emotion", "auris.v1.Enhancement",
+                                 "auris.v1.Models"};
+
+int RunHealth(const GlobalOptions& global, double wait_seconds) {
+  auto stub = grpc::health::v1::Health::NewStub(auris::client::MakeChannel(global));
+  const auto give_up = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(static_cast<long long>(wait_seconds * 1000));
+  grpc::Status status;
+  HealthStatus overall;
+  do {
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    status = stub->Check(&context, request, &overall);
+    if (status.ok() && overall.status() == HealthStatus::SERVING) break;
+    if (std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  } while (true);
+  if (!status.ok()) return auris::client::ReportRpcError(global, "health", status);
+  nlohmann::json report = nlohmann::json::object();
+  for (const char* service : kServices) {
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    HealthStatus response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    grpc::Status s = stub->Check(&context, request, &response);
+    const std::string name = *service ? service : "(server)";
+    const std::string value = s.ok() ? HealthStatus::ServingStatus_Name(response.status())
+                                     : auris::client::StatusCodeName(s.error_code());
+    report[name] = value;
+    if (!global.json) std::cout << name << ": " << value << "\n";
+  }
+  if (global.json) std::cout << report.dump() << "\n";
+  return overall.status() == HealthStatus::SERVING ? 0 : 1;
+}
+
+int RunModels(const GlobalOptions& global, const std::string& task) {
+  auto stub = auris::v1::Models::NewStub(auris::client::MakeChannel(global));
+  auris::v1::ListModelsRequest request;
+  request.set_task(task);
+  auris::v1::ListModelsResponse response;
+  grpc::ClientContext context;
+  auris::client::SetDeadline(global, &context);
+  grpc::Status status = stub->ListModels(&context, request, &response);
+  if (!status.ok()) return auris::client::ReportRpcError(global, "models", status);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& m : response.models()) {
+    nlohmann::json metrics = nlohmann::json::object();
+    for (const auto& [k, v] : m.metrics()) metrics[k] = v;
+    list.push_back({{"name", m.name()},
+                    {"task", m.task()},
+                    {"version", m.version()},
+                    {"sample_rate_hertz", m.sample_rate_hertz()},
+                    {"streaming", m.streaming()},
+                    {"parameter_count", m.parameter_count()},
+                    {"is_default", m.is_default()},
+                    {"metrics", metrics},
+                    {"description", m.description()}});
+    if (!global.json) {
+      std::cout << m.task() << "\t" << m.name() << (m.is_default() ? " (default)" : "") << "\t"
+                << m.version() << "\t" << (m.streaming() ? "streaming" : "unary-only") << "\n  "
+                << m.description() << "\n";
+    }
+  }
+  if (global.json) std::cout << list.dump(2) << "\n";
+  return 0;
+}
+
+template <typename Request, typename Response, typename Stub>
+int RunAnalysis(const GlobalOptions& global, const std::vector<std::string>& inputs,
+                const std::string& what,
+                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                Stub* stub) {
+  absl::StatusOr<std::vector<std::string>> files = auris::client::ExpandInputs(inputs);
+  if (!files.ok()) {
+    std::cerr << "error: " << files.status().message() << "\n";
+    return 2;
+  }
+  int failures = 0;
+  for (const std::string& path : *files) {
+    absl::StatusOr<std::string> bytes = auris::client::ReadFileBytes(path);
+    if (!bytes.ok()) {
+      std::cerr << "error: " << bytes.status().message() << "\n";
+      ++failures;
+      continue;
+    }
+    Request request;
+    request.mutable_config();
+    request.set_audio_content(*bytes);
+    Response response;
+    grpc::ClientContext context;
+    auris::client::SetDeadline(global, &context);
+    grpc::Status status = (stub->*method)(&context, request, &response);
+    if (!status.ok()) {
+      failures += auris::client::ReportRpcError(global, what + " " + path, status);
+      continue;
+    }
+    std::cout << path << "\t" << response.ShortDebugString() << "\n";
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  GlobalOptions global;
+  CLI::App app{"auris: command-line client for auris-server"};
+  app.add_option("--server", global.server, "HOST:PORT of auris-server")->capture_default_str();
+  app.add_flag("--json", global.json, "Machine-readable output");
+  app.add_option("--timeout", global.timeout_seconds, "Seconds per call")->capture_default_str();
+  app.require_subcommand(1);
+
+  double wait_seconds = 0;
+  CLI::App* health = app.add_subcommand("health", "Show grpc.health.v1 status of each service");
+  health->add_option("--wait", wait_seconds, "Poll up to this many seconds for SERVING");
+
+  std::string task;
+  CLI::App* models = app.add_subcommand("models", "List loaded models");
+  models->add_option("--task", task, "asr, emotion or denoise (default: all)");
+
+  auris::client::DenoiseOptions denoise;
+  CLI::App* dn = app.add_subcommand("denoise", "Denoise files or folders (WAV/FLAC/OGG)");
+  dn->add_option("IN", denoise.inputs, "Input files or folders")->required();
+  dn->add_option("-o,--output", denoise.output,
+                 "Output file (its extension picks the format) or folder")
+      ->required();
+  dn->add_option("--model", denoise.model, "Model name (default: the server's)");
+  dn->add_flag("--streaming", denoise.streaming, "Use StreamingDenoise (WAV input)");
+  dn->add_option("--chunk_ms", denoise.chunk_ms, "Streaming chunk length")->capture_default_str();
+  dn->add_option("--reference", denoise.reference,
+                 "Clean reference file: print SNR and SI-SDR before and after");
+
+  std::vector<std::string> inputs;
+  CLI::App* tr = app.add_subcommand("transcribe", "Transcribe files or folders");
+  tr->add_option("IN", inputs, "Input files or folders")->required();
+  CLI::App* em = app.add_subcommand("emotion", "Arousal and valence of files or folders");
+  em->add_option("IN", inputs, "Input files or folders")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*health) return RunHealth(global, wait_seconds);
+  if (*models) return RunModels(global, task);
+  if (*dn) return auris::client::RunDenoise(global, denoise);
+  if (*tr) {
+    auto stub = auris::v1::Speech::NewStub(auris::client::MakeChannel(global));
+    return RunAnalysis(global, inputs, "transcribe", &auris::v1::Speech::Stub::Recognize,
+                       stub.get());
+  }
+  if (*em) {
+    auto stub = auris::v1::Emotion::NewStub(auris::client::MakeChannel(global));
+    return RunAnalysis(global, inputs, "emotion", &auris::v1::Emotion::Stub::AnalyzeEmotion,
+                       stub.get());
+  }
+  return 2;
+}

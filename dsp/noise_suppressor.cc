@@ -1,0 +1,327 @@
+#include "dsp/noise_suppressor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstdlib>
+#include <limits>
+#include <numbers>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "dsp/stft.h"
+
+namespace auris::dsp {
+namespace {
+
+constexpr int kMinSubwindows = 8;
+
+absl::Status CheckRange(std::string_view field, double value, double lo, double hi,
+                        std::string_view unit = "") {
+  if (value >= lo && value <= hi) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrFormat("NoiseSuppressorConfig.%s = %g outside %g..%g%s", std::string(field), value,
+                      lo, hi, std::string(unit)));
+}
+
+float Knob(const char* name, float def) {
+  const char* v = std::getenv(name);
+  return v ? static_cast<float>(std::atof(v)) : def;
+}
+
+float DbToPower(float db) { return std::pow(10.0f, db / 10.0f); }
+
+// Exponential integral E1(x), x > 0: power series below 1, Lentz continued fraction above.
+double ExpInt1(double x) {
+  if (x <= 0.0) return std::numeric_limits<double>::infinity();
+  if (x < 1.0) {
+    double sum = 0.0;
+    double term = 1.0;
+    for (int k = 1; k < 30; ++k) {
+      term *= -x / k;
+      sum += term / k;
+      if (std::abs(term) < 1e-12) break;
+    }
+    return -std::numbers::egamma - std::log(x) - sum;
+  }
+  if (x > 60.0) return 0.0;
+  constexpr double kTiny = 1e-30;
+  double b = x + 1.0;
+  double c = 1.0 / kTiny;
+  double d = 1.0 / b;
+  double h = d;
+  for (int i = 1; i < 100; ++i) {
+    const double a = -static_cast<double>(i) * i;
+    b += 2.0;
+    d = 1.0 / (a * d + b);
+    c = b + a / c;
+    const double del = c * d;
+    h *= del;
+    if (std::abs(del - 1.0) < 1e-10) break;
+  }
+  return h * std::exp(-x);
+}
+
+}  // namespace
+
+absl::Status NoiseSuppressorConfig::Validate() const {
+  absl::Status s = CheckRange("sample_rate_hz", sample_rate_hz, 8000, 48000, " Hz");
+  if (s.ok()) s = CheckRange("frame_ms", frame_ms, 4.0, 100.0, " ms");
+  if (s.ok()) s = CheckRange("hop_ms", hop_ms, 2.0, 50.0, " ms");
+  if (s.ok() && std::abs(frame_ms - 2.0f * hop_ms) > 1e-3f) {
+    return absl::InvalidArgumentError(absl::StrCat("NoiseSuppressorConfig.hop_ms = ", hop_ms,
+                                                   " must be frame_ms / 2 (", frame_ms / 2.0f,
+                                                   ") for sqrt-Hann overlap-add"));
+  }
+  if (s.ok() && (static_cast<int>(std::lround(frame_ms * sample_rate_hz / 1000.0)) % 2 != 0)) {
+    return absl::InvalidArgumentError(absl::StrCat("NoiseSuppressorConfig.frame_ms = ", frame_ms,
+                                                   " must give an even number of samples at ",
+                                                   sample_rate_hz, " Hz"));
+  }
+  if (s.ok()) s = CheckRange("min_gain_db", min_gain_db, -40.0, 0.0, " dB");
+  if (s.ok()) s = CheckRange("dd_alpha", dd_alpha, 0.5, 0.999);
+  if (s.ok()) s = CheckRange("min_prior_snr_db", min_prior_snr_db, -40.0, 0.0, " dB");
+  if (s.ok()) s = CheckRange("speech_prior_snr_db", speech_prior_snr_db, 0.0, 30.0, " dB");
+  if (s.ok()) s = CheckRange("noise_time_constant_ms", noise_time_constant_ms, 10.0, 1000.0);
+  if (s.ok()) s = CheckRange("noise_update_clip_db", noise_update_clip_db, 3.0, 40.0, " dB");
+  if (s.ok()) s = CheckRange("min_window_ms", min_window_ms, 400.0, 5000.0, " ms");
+  if (s.ok()) s = CheckRange("min_bias", min_bias, 0.0, 4.0);
+  if (s.ok()) s = CheckRange("noise_floor_dbfs", noise_floor_dbfs, -150.0, -40.0, " dBFS");
+  return s;
+}
+
+std::string NoiseSuppressorConfig::ToString() const {
+  return absl::StrFormat(
+      "NoiseSuppressorConfig(sample_rate_hz=%d, frame_ms=%g, hop_ms=%g, min_gain_db=%g, "
+      "dd_alpha=%g, min_prior_snr_db=%g, speech_prior_snr_db=%g, noise_time_constant_ms=%g, "
+      "noise_update_clip_db=%g, min_window_ms=%g, min_bias=%g, noise_floor_dbfs=%g)",
+      sample_rate_hz, frame_ms, hop_ms, min_gain_db, dd_alpha, min_prior_snr_db,
+      speech_prior_snr_db, noise_time_constant_ms, noise_update_clip_db, min_window_ms, min_bias,
+      noise_floor_dbfs);
+}
+
+struct NoiseSuppressor::Impl {
+  NoiseSuppressorConfig config;
+  int win = 0;
+  int hop = 0;
+  int bins = 0;
+  int subwindow_frames = 0;
+  int num_subwindows = 0;
+  float window_energy = 0.0f;
+  float noise_floor = 0.0f;
+  float noise_alpha = 0.0f;
+  float gain_floor = 0.0f;
+  float min_xi = 0.0f;
+  float xi_h1 = 0.0f;
+  float clip = 0.0f;
+  std::unique_ptr<StftAnalyzer> analyzer;
+  std::unique_ptr<OverlapAddSynthesizer> synthesizer;
+  std::vector<std::complex<float>> frame;  // (bins,)
+  std::vector<float> power;                // (bins,) |Y|^2
+  std::vector<float> spread;               // (bins,) |Y|^2 smoothed over 3 bins
+  std::vector<float> smoothed;             // (bins,) spread, recursively smoothed in time
+  std::vector<float> running_min;          // (bins,) minimum in the current subwindow
+  std::vector<float> subwindow_min;        // (num_subwindows, bins)
+  std::vector<float> noise;                // (bins,) noise PSD estimate
+  std::vector<float> presence_avg;         // (bins,) smoothed speech presence probability
+  std::vector<float> prev_clean_power;     // (bins,) |G Y|^2 of the previous frame
+  std::vector<float> presence_now;         // (bins,)
+  float k_gate = 0, k_gate_thr = 0, k_omlsa = 0, k_fast = 0;
+  long long frames = 0;
+  long long received = 0;
+  long long produced = 0;
+
+  void ResetState();
+  void Feed(std::span<const float> input, std::vector<float>* out);
+  void ProcessFrame(std::vector<float>* out);
+  void TrackNoise();
+};
+
+void NoiseSuppressor::Impl::ResetState() {
+  analyzer->Reset();
+  synthesizer->Reset();
+  std::fill(presence_avg.begin(), presence_avg.end(), 0.0f);
+  std::fill(subwindow_min.begin(), subwindow_min.end(), std::numeric_limits<float>::max());
+  frames = 0;
+  received = 0;
+  produced = 0;
+  const float zeros[64] = {};
+  for (int left = win - hop; left > 0; left -= 64) {
+    frame.clear();
+    analyzer->Accept(std::span<const float>(zeros, std::min(left, 64)), &frame);
+  }
+}
+
+void NoiseSuppressor::Impl::TrackNoise() {
+  if (frames == 0) {
+    smoothed = spread;
+    running_min = spread;
+    for (int k = 0; k < bins; ++k) noise[k] = std::max(spread[k], noise_floor);
+    for (int k = 0; k < bins; ++k) prev_clean_power[k] = power[k];
+  }
+  constexpr float kSmooth = 0.8f;
+  const int slot = static_cast<int>(frames % subwindow_frames);
+  const bool subwindow_done = slot == subwindow_frames - 1;
+  const int ring = static_cast<int>((frames / subwindow_frames) % num_subwindows);
+  const float log_gain = xi_h1 / (1.0f + xi_h1);
+  for (int k = 0; k < bins; ++k) {
+    smoothed[k] = kSmooth * smoothed[k] + (1.0f - kSmooth) * spread[k];
+    running_min[k] = std::min(running_min[k], smoothed[k]);
+    float minimum = running_min[k];
+    for (int u = 0; u < num_subwindows; ++u) {
+      minimum = std::min(minimum, subwindow_min[u * bins + k]);
+    }
+    const float clipped = std::min(power[k], clip * noise[k]);
+    float presence = 1.0f / (1.0f + (1.0f + xi_h1) * std::exp(-clipped / noise[k] * log_gain));
+    presence_avg[k] = 0.9f * presence_avg[k] + 0.1f * presence;
+    if (presence_avg[k] > 0.99f) presence = std::min(presence, 0.99f);
+    const float expected = (1.0f - presence) * clipped + presence * noise[k];
+    noise[k] = noise_alpha * noise[k] + (1.0f - noise_alpha) * expected;
+    const float bound = config.min_bias * minimum;
+    if (k_gate == 0) {
+      noise[k] = std::max(noise[k], bound);
+    } else if (k_gate == 1) {
+      if (presence < k_gate_thr) noise[k] = std::max(noise[k], bound);
+    } else if (k_gate == 2) {
+      noise[k] = std::max(noise[k], (1.0f - presence) * bound + presence * noise[k]);
+    } else if (k_gate == 3) {
+      if (presence_avg[k] < k_gate_thr) noise[k] = std::max(noise[k], bound);
+    }
+    presence_now[k] = presence;
+    noise[k] = std::max(noise[k], noise_floor);
+    if (subwindow_done) {
+      subwindow_min[ring * bins + k] = running_min[k];
+      running_min[k] = smoothed[k];
+    }
+  }
+}
+
+void NoiseSuppressor::Impl::ProcessFrame(std::vector<float>* out) {
+  for (int k = 0; k < bins; ++k) power[k] = std::norm(frame[k]);
+  for (int k = 0; k < bins; ++k) {
+    const float below = power[std::max(k - 1, 0)];
+    const float above = power[std::min(k + 1, bins - 1)];
+    spread[k] = 0.25f * below + 0.5f * power[k] + 0.25f * above;
+  }
+  TrackNoise();
+  constexpr float kMaxPosteriorSnr = 1e4f;
+  for (int k = 0; k < bins; ++k) {
+    const float posterior = std::min(power[k] / noise[k], kMaxPosteriorSnr);
+    float prior = config.dd_alpha * prev_clean_power[k] / noise[k] +
+                  (1.0f - config.dd_alpha) * std::max(posterior - 1.0f, 0.0f);
+    prior = std::max(prior, min_xi);
+    const float wiener = prior / (1.0f + prior);
+    const double v = std::max(static_cast<double>(wiener) * posterior, 1e-10);
+    float gain = static_cast<float>(wiener * std::exp(0.5 * ExpInt1(v)));
+    if (k_omlsa > 0) {
+      const float p = presence_now[k];
+      gain = std::pow(std::min(gain, 1.0f), p) * std::pow(gain_floor, 1.0f - p);
+    }
+    gain = std::clamp(gain, gain_floor, 1.0f);
+    prev_clean_power[k] = gain * gain * power[k];
+    frame[k] *= gain;
+  }
+  ++frames;
+  synthesizer->Accept(frame, out);
+  produced += hop;
+}
+
+void NoiseSuppressor::Impl::Feed(std::span<const float> input, std::vector<float>* out) {
+  while (!input.empty()) {
+    const std::size_t take = std::min<std::size_t>(input.size(), analyzer->SamplesUntilNextFrame());
+    frame.clear();
+    analyzer->Accept(input.first(take), &frame);
+    input = input.subspan(take);
+    if (!frame.empty()) ProcessFrame(out);
+  }
+}
+
+NoiseSuppressor::NoiseSuppressor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+NoiseSuppressor::~NoiseSuppressor() = default;
+
+absl::StatusOr<std::unique_ptr<NoiseSuppressor>> NoiseSuppressor::Create(
+    const NoiseSuppressorConfig& config_in) {
+  NoiseSuppressorConfig config = config_in;
+  config.noise_time_constant_ms = Knob("K_TC", config.noise_time_constant_ms);
+  config.speech_prior_snr_db = Knob("K_XIH1", config.speech_prior_snr_db);
+  config.dd_alpha = Knob("K_DD", config.dd_alpha);
+  config.min_gain_db = Knob("K_GMIN", config.min_gain_db);
+  config.min_bias = Knob("K_BIAS", config.min_bias);
+  config.min_window_ms = Knob("K_WIN", config.min_window_ms);
+  if (absl::Status s = config.Validate(); !s.ok()) return s;
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->win = static_cast<int>(std::lround(config.frame_ms * config.sample_rate_hz / 1000.0));
+  impl->hop = impl->win / 2;
+  impl->bins = impl->win / 2 + 1;
+  StftConfig stft;
+  stft.n_fft = impl->win;
+  stft.win_length = impl->win;
+  stft.hop = impl->hop;
+  stft.window = WindowType::kSqrtHann;
+  absl::StatusOr<std::unique_ptr<StftAnalyzer>> analyzer = StftAnalyzer::Create(stft);
+  if (!analyzer.ok()) return analyzer.status();
+  absl::StatusOr<std::unique_ptr<OverlapAddSynthesizer>> synthesizer =
+      OverlapAddSynthesizer::Create(stft);
+  if (!synthesizer.ok()) return synthesizer.status();
+  impl->analyzer = *std::move(analyzer);
+  impl->synthesizer = *std::move(synthesizer);
+  const int bins = impl->bins;
+  impl->frame.reserve(bins);
+  for (auto* v : {&impl->power, &impl->spread, &impl->smoothed, &impl->running_min, &impl->noise,
+                  &impl->presence_avg, &impl->prev_clean_power, &impl->presence_now}) {
+    v->assign(bins, 0.0f);
+  }
+  const float hop_ms = 1000.0f * impl->hop / config.sample_rate_hz;
+  const int window_frames =
+      std::max(kMinSubwindows, static_cast<int>(std::lround(config.min_window_ms / hop_ms)));
+  impl->num_subwindows = kMinSubwindows;
+  impl->subwindow_frames = std::max(1, window_frames / kMinSubwindows);
+  impl->subwindow_min.assign(static_cast<std::size_t>(impl->num_subwindows) * bins, 0.0f);
+  for (float w : impl->analyzer->window()) impl->window_energy += w * w;
+  impl->noise_floor = DbToPower(config.noise_floor_dbfs) * impl->window_energy;
+  impl->noise_alpha = std::exp(-hop_ms / config.noise_time_constant_ms);
+  impl->gain_floor = std::pow(10.0f, config.min_gain_db / 20.0f);
+  impl->min_xi = DbToPower(config.min_prior_snr_db);
+  impl->xi_h1 = DbToPower(config.speech_prior_snr_db);
+  impl->clip = DbToPower(config.noise_update_clip_db);
+  impl->k_gate = Knob("K_GATE", 0);
+  impl->k_gate_thr = Knob("K_GATE_THR", 0.5);
+  impl->k_omlsa = Knob("K_OMLSA", 0);
+  impl->k_fast = Knob("K_FAST", 0);
+  impl->ResetState();
+  return std::unique_ptr<NoiseSuppressor>(new NoiseSuppressor(std::move(impl)));
+}
+
+void NoiseSuppressor::Accept(std::span<const float> input, std::vector<float>* out) {
+  impl_->received += static_cast<long long>(input.size());
+  impl_->Feed(input, out);
+}
+
+void NoiseSuppressor::Flush(std::vector<float>* out) {
+  const long long target = impl_->received + DelaySamples();
+  const float zeros[64] = {};
+  while (impl_->produced < target) {
+    const int need = std::min(impl_->analyzer->SamplesUntilNextFrame(), 64);
+    impl_->Feed(std::span<const float>(zeros, need), out);
+  }
+  out->resize(out->size() - static_cast<std::size_t>(impl_->produced - target));
+  Reset();
+}
+
+void NoiseSuppressor::Reset() { impl_->ResetState(); }
+
+int NoiseSuppressor::DelaySamples() const { return impl_->win - impl_->hop; }
+
+const NoiseSuppressorConfig& NoiseSuppressor::config() const { return impl_->config; }
+
+float NoiseSuppressor::NoiseLevelDb() const {
+  double sum = 0.0;
+  for (float v : impl_->noise) sum += v;
+  const double mean = sum / impl_->bins / impl_->window_energy;
+  return static_cast<float>(10.0 * std::log10(std::max(mean, 1e-30)));
+}
+
+std::span<const float> NoiseSuppressor::NoisePsd() const { return impl_->noise; }
+
+}  // namespace auris::dsp
