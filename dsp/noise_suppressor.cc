@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
-#include <cstdlib>
 #include <limits>
 #include <numbers>
 
@@ -22,11 +21,6 @@ absl::Status CheckRange(std::string_view field, double value, double lo, double 
   return absl::InvalidArgumentError(
       absl::StrFormat("NoiseSuppressorConfig.%s = %g outside %g..%g%s", std::string(field), value,
                       lo, hi, std::string(unit)));
-}
-
-float Knob(const char* name, float def) {
-  const char* v = std::getenv(name);
-  return v ? static_cast<float>(std::atof(v)) : def;
 }
 
 float DbToPower(float db) { return std::pow(10.0f, db / 10.0f); }
@@ -125,8 +119,6 @@ struct NoiseSuppressor::Impl {
   std::vector<float> noise;                // (bins,) noise PSD estimate
   std::vector<float> presence_avg;         // (bins,) smoothed speech presence probability
   std::vector<float> prev_clean_power;     // (bins,) |G Y|^2 of the previous frame
-  std::vector<float> presence_now;         // (bins,)
-  float k_gate = 0, k_gate_thr = 0, k_omlsa = 0, k_fast = 0;
   long long frames = 0;
   long long received = 0;
   long long produced = 0;
@@ -177,18 +169,7 @@ void NoiseSuppressor::Impl::TrackNoise() {
     if (presence_avg[k] > 0.99f) presence = std::min(presence, 0.99f);
     const float expected = (1.0f - presence) * clipped + presence * noise[k];
     noise[k] = noise_alpha * noise[k] + (1.0f - noise_alpha) * expected;
-    const float bound = config.min_bias * minimum;
-    if (k_gate == 0) {
-      noise[k] = std::max(noise[k], bound);
-    } else if (k_gate == 1) {
-      if (presence < k_gate_thr) noise[k] = std::max(noise[k], bound);
-    } else if (k_gate == 2) {
-      noise[k] = std::max(noise[k], (1.0f - presence) * bound + presence * noise[k]);
-    } else if (k_gate == 3) {
-      if (presence_avg[k] < k_gate_thr) noise[k] = std::max(noise[k], bound);
-    }
-    presence_now[k] = presence;
-    noise[k] = std::max(noise[k], noise_floor);
+    noise[k] = std::max({noise[k], config.min_bias * minimum, noise_floor});
     if (subwindow_done) {
       subwindow_min[ring * bins + k] = running_min[k];
       running_min[k] = smoothed[k];
@@ -213,10 +194,6 @@ void NoiseSuppressor::Impl::ProcessFrame(std::vector<float>* out) {
     const float wiener = prior / (1.0f + prior);
     const double v = std::max(static_cast<double>(wiener) * posterior, 1e-10);
     float gain = static_cast<float>(wiener * std::exp(0.5 * ExpInt1(v)));
-    if (k_omlsa > 0) {
-      const float p = presence_now[k];
-      gain = std::pow(std::min(gain, 1.0f), p) * std::pow(gain_floor, 1.0f - p);
-    }
     gain = std::clamp(gain, gain_floor, 1.0f);
     prev_clean_power[k] = gain * gain * power[k];
     frame[k] *= gain;
@@ -240,14 +217,7 @@ NoiseSuppressor::NoiseSuppressor(std::unique_ptr<Impl> impl) : impl_(std::move(i
 NoiseSuppressor::~NoiseSuppressor() = default;
 
 absl::StatusOr<std::unique_ptr<NoiseSuppressor>> NoiseSuppressor::Create(
-    const NoiseSuppressorConfig& config_in) {
-  NoiseSuppressorConfig config = config_in;
-  config.noise_time_constant_ms = Knob("K_TC", config.noise_time_constant_ms);
-  config.speech_prior_snr_db = Knob("K_XIH1", config.speech_prior_snr_db);
-  config.dd_alpha = Knob("K_DD", config.dd_alpha);
-  config.min_gain_db = Knob("K_GMIN", config.min_gain_db);
-  config.min_bias = Knob("K_BIAS", config.min_bias);
-  config.min_window_ms = Knob("K_WIN", config.min_window_ms);
+    const NoiseSuppressorConfig& config) {
   if (absl::Status s = config.Validate(); !s.ok()) return s;
   auto impl = std::make_unique<Impl>();
   impl->config = config;
@@ -269,7 +239,7 @@ absl::StatusOr<std::unique_ptr<NoiseSuppressor>> NoiseSuppressor::Create(
   const int bins = impl->bins;
   impl->frame.reserve(bins);
   for (auto* v : {&impl->power, &impl->spread, &impl->smoothed, &impl->running_min, &impl->noise,
-                  &impl->presence_avg, &impl->prev_clean_power, &impl->presence_now}) {
+                  &impl->presence_avg, &impl->prev_clean_power}) {
     v->assign(bins, 0.0f);
   }
   const float hop_ms = 1000.0f * impl->hop / config.sample_rate_hz;
@@ -285,10 +255,6 @@ absl::StatusOr<std::unique_ptr<NoiseSuppressor>> NoiseSuppressor::Create(
   impl->min_xi = DbToPower(config.min_prior_snr_db);
   impl->xi_h1 = DbToPower(config.speech_prior_snr_db);
   impl->clip = DbToPower(config.noise_update_clip_db);
-  impl->k_gate = Knob("K_GATE", 0);
-  impl->k_gate_thr = Knob("K_GATE_THR", 0.5);
-  impl->k_omlsa = Knob("K_OMLSA", 0);
-  impl->k_fast = Knob("K_FAST", 0);
   impl->ResetState();
   return std::unique_ptr<NoiseSuppressor>(new NoiseSuppressor(std::move(impl)));
 }

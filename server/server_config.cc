@@ -19,8 +19,8 @@ absl::Status ServerConfig::Validate() const {
   int port = -1;
   if (colon == std::string::npos || colon == 0 ||
       !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("listen = \"", listen, "\" is not HOST:PORT with a port in 0..65535"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen = \"", listen, "\" is not allowed; allowed: HOST:PORT with a port in 0..65535"));
   }
   if (metrics_port < 0 || metrics_port > 65535) {
     return OutOfRange("metrics_port", metrics_port, "0 (off) or 1..65535");
