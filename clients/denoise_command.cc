@@ -147,10 +147,12 @@ int RunDenoise(const GlobalOptions& global, const DenoiseOptions& options) {
         report["snr_db"] = {{"before", snr_in}, {"after", snr_out}};
         report["si_sdr_db"] = {{"before", sisdr_in}, {"after", sisdr_out}};
         absl::StrAppendFormat(&text,
-                              "\n  SNR    before %6.2f dB  after %6.2f dB  (%+.2f dB)"
-                              "\n  SI-SDR before %6.2f dB  after %6.2f dB  (%+.2f dB)",
-                              snr_in, snr_out, snr_out - snr_in, sisdr_in, sisdr_out,
-                              sisdr_out - sisdr_in);
+                              "\n  SI-SDR (scale-invariant SNR) before %6.2f dB  after %6.2f dB"
+                              "  (%+.2f dB)"
+                              "\n  plain SNR (level-sensitive)  before %6.2f dB  after %6.2f dB"
+                              "  (%+.2f dB)",
+                              sisdr_in, sisdr_out, sisdr_out - sisdr_in, snr_in, snr_out,
+                              snr_out - snr_in);
       } else {
         std::cerr << "warning: cannot compare with the reference "
                   << (clean.ok() ? denoised.status() : clean.status()).message() << "\n";

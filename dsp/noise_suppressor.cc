@@ -8,12 +8,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "dsp/snr_estimator.h"
 #include "dsp/stft.h"
 
 namespace auris::dsp {
 namespace {
 
 constexpr int kMinSubwindows = 8;
+// The minimum-statistics bound is applied only in bins whose speech presence probability in
+// this frame is below this value (speech-absence gating, cf. Cohen's IMCRA).
+constexpr float kBoundPresence = 0.5f;
 
 absl::Status CheckRange(std::string_view field, double value, double lo, double hi,
                         std::string_view unit = "") {
@@ -77,10 +81,15 @@ absl::Status NoiseSuppressorConfig::Validate() const {
   if (s.ok()) s = CheckRange("min_prior_snr_db", min_prior_snr_db, -40.0, 0.0, " dB");
   if (s.ok()) s = CheckRange("speech_prior_snr_db", speech_prior_snr_db, 0.0, 30.0, " dB");
   if (s.ok()) s = CheckRange("noise_time_constant_ms", noise_time_constant_ms, 10.0, 1000.0);
+  if (s.ok()) {
+    s = CheckRange("gain_noise_time_constant_ms", gain_noise_time_constant_ms, 0.0, 5000.0, " ms");
+  }
   if (s.ok()) s = CheckRange("noise_update_clip_db", noise_update_clip_db, 3.0, 40.0, " dB");
   if (s.ok()) s = CheckRange("min_window_ms", min_window_ms, 400.0, 5000.0, " ms");
   if (s.ok()) s = CheckRange("min_bias", min_bias, 0.0, 4.0);
   if (s.ok()) s = CheckRange("noise_floor_dbfs", noise_floor_dbfs, -150.0, -40.0, " dBFS");
+  if (s.ok()) s = CheckRange("target_snr_db", target_snr_db, 20.0, 100.0, " dB");
+  if (s.ok()) s = CheckRange("snr_window_ms", snr_window_ms, 500.0, 30000.0, " ms");
   return s;
 }
 
@@ -88,10 +97,12 @@ std::string NoiseSuppressorConfig::ToString() const {
   return absl::StrFormat(
       "NoiseSuppressorConfig(sample_rate_hz=%d, frame_ms=%g, hop_ms=%g, min_gain_db=%g, "
       "dd_alpha=%g, min_prior_snr_db=%g, speech_prior_snr_db=%g, noise_time_constant_ms=%g, "
-      "noise_update_clip_db=%g, min_window_ms=%g, min_bias=%g, noise_floor_dbfs=%g)",
+      "gain_noise_time_constant_ms=%g, noise_update_clip_db=%g, min_window_ms=%g, min_bias=%g, "
+      "noise_floor_dbfs=%g, target_snr_db=%g, snr_window_ms=%g)",
       sample_rate_hz, frame_ms, hop_ms, min_gain_db, dd_alpha, min_prior_snr_db,
-      speech_prior_snr_db, noise_time_constant_ms, noise_update_clip_db, min_window_ms, min_bias,
-      noise_floor_dbfs);
+      speech_prior_snr_db, noise_time_constant_ms, gain_noise_time_constant_ms,
+      noise_update_clip_db, min_window_ms, min_bias, noise_floor_dbfs, target_snr_db,
+      snr_window_ms);
 }
 
 struct NoiseSuppressor::Impl {
@@ -104,19 +115,21 @@ struct NoiseSuppressor::Impl {
   float window_energy = 0.0f;
   float noise_floor = 0.0f;
   float noise_alpha = 0.0f;
-  float gain_floor = 0.0f;
+  float gain_noise_alpha = 0.0f;
   float min_xi = 0.0f;
   float xi_h1 = 0.0f;
   float clip = 0.0f;
   std::unique_ptr<StftAnalyzer> analyzer;
   std::unique_ptr<OverlapAddSynthesizer> synthesizer;
+  std::unique_ptr<FrameEnergySnrEstimator> snr_estimator;
   std::vector<std::complex<float>> frame;  // (bins,)
   std::vector<float> power;                // (bins,) |Y|^2
   std::vector<float> spread;               // (bins,) |Y|^2 smoothed over 3 bins
   std::vector<float> smoothed;             // (bins,) spread, recursively smoothed in time
   std::vector<float> running_min;          // (bins,) minimum in the current subwindow
   std::vector<float> subwindow_min;        // (num_subwindows, bins)
-  std::vector<float> noise;                // (bins,) noise PSD estimate
+  std::vector<float> noise;                // (bins,) tracker's noise PSD estimate
+  std::vector<float> gain_noise;           // (bins,) noise, smoothed over time; used by the gain
   std::vector<float> presence_avg;         // (bins,) smoothed speech presence probability
   std::vector<float> prev_clean_power;     // (bins,) |G Y|^2 of the previous frame
   long long frames = 0;
@@ -127,11 +140,13 @@ struct NoiseSuppressor::Impl {
   void Feed(std::span<const float> input, std::vector<float>* out);
   void ProcessFrame(std::vector<float>* out);
   void TrackNoise();
+  float GainFloor();
 };
 
 void NoiseSuppressor::Impl::ResetState() {
   analyzer->Reset();
   synthesizer->Reset();
+  snr_estimator->Reset();
   std::fill(presence_avg.begin(), presence_avg.end(), 0.0f);
   std::fill(subwindow_min.begin(), subwindow_min.end(), std::numeric_limits<float>::max());
   frames = 0;
@@ -150,6 +165,7 @@ void NoiseSuppressor::Impl::TrackNoise() {
     running_min = spread;
     for (int k = 0; k < bins; ++k) noise[k] = std::max(spread[k], noise_floor);
     for (int k = 0; k < bins; ++k) prev_clean_power[k] = power[k];
+    gain_noise = noise;
   }
   constexpr float kSmooth = 0.8f;
   const int slot = static_cast<int>(frames % subwindow_frames);
@@ -169,12 +185,25 @@ void NoiseSuppressor::Impl::TrackNoise() {
     if (presence_avg[k] > 0.99f) presence = std::min(presence, 0.99f);
     const float expected = (1.0f - presence) * clipped + presence * noise[k];
     noise[k] = noise_alpha * noise[k] + (1.0f - noise_alpha) * expected;
-    noise[k] = std::max({noise[k], config.min_bias * minimum, noise_floor});
+    if (presence < kBoundPresence) noise[k] = std::max(noise[k], config.min_bias * minimum);
+    noise[k] = std::max(noise[k], noise_floor);
+    gain_noise[k] = gain_noise_alpha * gain_noise[k] + (1.0f - gain_noise_alpha) * noise[k];
     if (subwindow_done) {
       subwindow_min[ring * bins + k] = running_min[k];
       running_min[k] = smoothed[k];
     }
   }
+}
+
+// Gain floor for this frame: the configured floor, raised so that the attenuation never exceeds
+// what brings the noise target_snr_db below the speech peaks ("do little to clean audio").
+float NoiseSuppressor::Impl::GainFloor() {
+  double energy = 0.0;
+  for (int k = 0; k < bins; ++k) energy += power[k];
+  const float snr_db = snr_estimator->Update(static_cast<float>(energy));
+  const float max_attenuation_db =
+      std::clamp(config.target_snr_db - snr_db, 0.0f, -config.min_gain_db);
+  return std::pow(10.0f, -max_attenuation_db / 20.0f);
 }
 
 void NoiseSuppressor::Impl::ProcessFrame(std::vector<float>* out) {
@@ -185,16 +214,17 @@ void NoiseSuppressor::Impl::ProcessFrame(std::vector<float>* out) {
     spread[k] = 0.25f * below + 0.5f * power[k] + 0.25f * above;
   }
   TrackNoise();
+  const float floor = GainFloor();
   constexpr float kMaxPosteriorSnr = 1e4f;
   for (int k = 0; k < bins; ++k) {
-    const float posterior = std::min(power[k] / noise[k], kMaxPosteriorSnr);
-    float prior = config.dd_alpha * prev_clean_power[k] / noise[k] +
+    const float posterior = std::min(power[k] / gain_noise[k], kMaxPosteriorSnr);
+    float prior = config.dd_alpha * prev_clean_power[k] / gain_noise[k] +
                   (1.0f - config.dd_alpha) * std::max(posterior - 1.0f, 0.0f);
     prior = std::max(prior, min_xi);
     const float wiener = prior / (1.0f + prior);
     const double v = std::max(static_cast<double>(wiener) * posterior, 1e-10);
     float gain = static_cast<float>(wiener * std::exp(0.5 * ExpInt1(v)));
-    gain = std::clamp(gain, gain_floor, 1.0f);
+    gain = std::clamp(gain, floor, 1.0f);
     prev_clean_power[k] = gain * gain * power[k];
     frame[k] *= gain;
   }
@@ -239,7 +269,7 @@ absl::StatusOr<std::unique_ptr<NoiseSuppressor>> NoiseSuppressor::Create(
   const int bins = impl->bins;
   impl->frame.reserve(bins);
   for (auto* v : {&impl->power, &impl->spread, &impl->smoothed, &impl->running_min, &impl->noise,
-                  &impl->presence_avg, &impl->prev_clean_power}) {
+                  &impl->gain_noise, &impl->presence_avg, &impl->prev_clean_power}) {
     v->assign(bins, 0.0f);
   }
   const float hop_ms = 1000.0f * impl->hop / config.sample_rate_hz;
@@ -251,7 +281,12 @@ absl::StatusOr<std::unique_ptr<NoiseSuppressor>> NoiseSuppressor::Create(
   for (float w : impl->analyzer->window()) impl->window_energy += w * w;
   impl->noise_floor = DbToPower(config.noise_floor_dbfs) * impl->window_energy;
   impl->noise_alpha = std::exp(-hop_ms / config.noise_time_constant_ms);
-  impl->gain_floor = std::pow(10.0f, config.min_gain_db / 20.0f);
+  impl->gain_noise_alpha = config.gain_noise_time_constant_ms > 0.0f
+                               ? std::exp(-hop_ms / config.gain_noise_time_constant_ms)
+                               : 0.0f;
+  impl->snr_estimator = std::make_unique<FrameEnergySnrEstimator>(
+      std::max(1, static_cast<int>(std::lround(config.snr_window_ms / hop_ms))),
+      impl->noise_floor * static_cast<float>(bins));
   impl->min_xi = DbToPower(config.min_prior_snr_db);
   impl->xi_h1 = DbToPower(config.speech_prior_snr_db);
   impl->clip = DbToPower(config.noise_update_clip_db);

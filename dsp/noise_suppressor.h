@@ -1,6 +1,8 @@
 // The "classic" statistical speech enhancer: causal STFT (sqrt-Hann, 20 ms window, 10 ms hop)
-// -> MMSE log-spectral-amplitude gain with decision-directed a-priori SNR and a minimum-
-// controlled recursive-averaging (MCRA-style) noise tracker -> weighted overlap-add.
+// -> MMSE log-spectral-amplitude gain with decision-directed a-priori SNR, a speech-presence
+// noise tracker lower-bounded by minimum statistics, and an attenuation limit that follows the
+// long-term SNR (clean input passes nearly untouched) -> weighted overlap-add.
+// docs/classic_denoiser.md describes the algorithm and its measured quality.
 // One per stream; not thread-safe. Allocates only in Create().
 #ifndef AURIS_DSP_NOISE_SUPPRESSOR_H_
 #define AURIS_DSP_NOISE_SUPPRESSOR_H_
@@ -19,18 +21,28 @@ struct NoiseSuppressorConfig {
   int sample_rate_hz = 16000;  // 8000..48000
   float frame_ms = 20.0f;      // analysis window; algorithmic latency is frame_ms
   float hop_ms = 10.0f;        // frame_ms / hop_ms must be 2 (sqrt-Hann WOLA)
-  float min_gain_db = -20.0f;  // gain floor, -40..0 dB
+  float min_gain_db = -20.0f;  // gain floor (maximum attenuation), -40..0 dB
   // Gain rule: MMSE log-spectral amplitude (Ephraim & Malah 1985), decision-directed xi.
   float dd_alpha = 0.95f;           // decision-directed smoothing, 0.5..0.999
   float min_prior_snr_db = -25.0f;  // a-priori SNR floor, -40..0 dB
   // Noise PSD: speech-presence-probability MMSE tracker (Gerkmann & Hendriks 2012) ...
-  float speech_prior_snr_db = 10.0f;     // assumed SNR when speech is present, 0..30 dB
-  float noise_time_constant_ms = 95.0f;  // recursive noise averaging, 10..1000 ms
-  float noise_update_clip_db = 15.0f;    // |Y|^2 clipped to this over the estimate, 3..40 dB
-  // ... lower-bounded by the bias-compensated minimum (Martin 2001) of the smoothed periodogram.
+  float speech_prior_snr_db = 10.0f;  // assumed SNR when speech is present, 0..30 dB
+  // Recursive noise averaging, 10..1000 ms; 72 ms = G&H's 0.8 per 16 ms frame.
+  float noise_time_constant_ms = 72.0f;
+  float noise_update_clip_db = 15.0f;  // |Y|^2 clipped to this over the estimate, 3..40 dB
+  // ... lower-bounded, in bins where this frame's speech presence probability is < 0.5, by the
+  // bias-compensated minimum (Martin 2001) of the smoothed periodogram.
   float min_window_ms = 1600.0f;    // minimum-statistics window, 400..5000 ms
   float min_bias = 1.5f;            // bound = min_bias * minimum, 0 (off)..4
   float noise_floor_dbfs = -90.0f;  // noise PSD floor as white-noise level, -150..-40 dBFS
+  // The gain uses the tracker's estimate recursively averaged with this time constant,
+  // 0 (off)..5000 ms: a steadier spectrum for fluctuating noise, at the price of this much lag.
+  float gain_noise_time_constant_ms = 500.0f;
+  // Attenuation is limited to target_snr_db - (long-term SNR), 0..-min_gain_db dB, where the SNR
+  // is the 95th minus the 10th percentile of frame energies over snr_window_ms (NIST STNR-like):
+  // noise already that far below the speech peaks is left alone. 20..100 dB (100: no limit).
+  float target_snr_db = 40.0f;
+  float snr_window_ms = 5000.0f;  // 500..30000 ms
 
   absl::Status Validate() const;  // INVALID_ARGUMENT naming the field and allowed range
   std::string ToString() const;
@@ -52,9 +64,10 @@ class NoiseSuppressor {
   // Samples of delay between input and output (window - hop).
   int DelaySamples() const;
   const NoiseSuppressorConfig& config() const;
-  // Current noise PSD estimate as the level of equivalent white noise, dBFS (full scale 1.0).
+  // The noise tracker's current PSD estimate as the level of equivalent white noise, dBFS (full
+  // scale 1.0). The gain sees it averaged over gain_noise_time_constant_ms.
   float NoiseLevelDb() const;
-  // Current per-bin noise PSD estimate, (frame/2+1,), |STFT|^2 units; for tests and tools.
+  // The noise tracker's current per-bin PSD estimate, (frame/2+1,), |STFT|^2 units.
   std::span<const float> NoisePsd() const;
 
   ~NoiseSuppressor();
