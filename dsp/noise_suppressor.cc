@@ -130,8 +130,11 @@ struct NoiseSuppressor::Impl {
   std::vector<float> subwindow_min;        // (num_subwindows, bins)
   std::vector<float> noise;                // (bins,) tracker's noise PSD estimate
   std::vector<float> gain_noise;           // (bins,) noise, smoothed over time; used by the gain
+  std::vector<float> ratio_db;             // (bins,) scratch: |log10 noise / gain_noise|
   std::vector<float> presence_avg;         // (bins,) smoothed speech presence probability
   std::vector<float> prev_clean_power;     // (bins,) |G Y|^2 of the previous frame
+  int follow_hold_frames = 0;  // frames the gain's noise copies the tracker after a change
+  int follow_frames = 0;       // of those, still to go
   long long frames = 0;
   long long received = 0;
   long long produced = 0;
@@ -140,6 +143,7 @@ struct NoiseSuppressor::Impl {
   void Feed(std::span<const float> input, std::vector<float>* out);
   void ProcessFrame(std::vector<float>* out);
   void TrackNoise();
+  void SmoothGainNoise();
   float GainFloor();
 };
 
@@ -149,6 +153,7 @@ void NoiseSuppressor::Impl::ResetState() {
   snr_estimator->Reset();
   std::fill(presence_avg.begin(), presence_avg.end(), 0.0f);
   std::fill(subwindow_min.begin(), subwindow_min.end(), std::numeric_limits<float>::max());
+  follow_frames = 0;
   frames = 0;
   received = 0;
   produced = 0;
@@ -187,11 +192,32 @@ void NoiseSuppressor::Impl::TrackNoise() {
     noise[k] = noise_alpha * noise[k] + (1.0f - noise_alpha) * expected;
     if (presence < kBoundPresence) noise[k] = std::max(noise[k], config.min_bias * minimum);
     noise[k] = std::max(noise[k], noise_floor);
-    gain_noise[k] = gain_noise_alpha * gain_noise[k] + (1.0f - gain_noise_alpha) * noise[k];
     if (subwindow_done) {
       subwindow_min[ring * bins + k] = running_min[k];
       running_min[k] = smoothed[k];
     }
+  }
+  SmoothGainNoise();
+}
+
+// The gain's noise spectrum follows the tracker slowly (steady for fluctuating noise such as
+// babble) unless the median over bins of the tracker-to-smoothed ratio exceeds kLevelChangeDb:
+// most of the spectrum moving together is a change of noise, while speech and babble move a few
+// formant regions at a time. Then it takes the tracker's estimate as it is for the next
+// kFollowHoldMs of frames in which the median ratio is within kCaughtUpDb, so it keeps up while
+// the tracker is still climbing.
+void NoiseSuppressor::Impl::SmoothGainNoise() {
+  for (int k = 0; k < bins; ++k) ratio_db[k] = std::abs(std::log10(noise[k] / gain_noise[k]));
+  const auto middle = ratio_db.begin() + bins / 2;
+  std::nth_element(ratio_db.begin(), middle, ratio_db.end());
+  const float change_db = 10.0f * *middle;
+  constexpr float kLevelChangeDb = 1.5f;
+  constexpr float kCaughtUpDb = 0.5f;
+  if (change_db > kLevelChangeDb) follow_frames = follow_hold_frames;
+  if (follow_frames > 0 && change_db < kCaughtUpDb) --follow_frames;
+  const float alpha = follow_frames > 0 ? 0.0f : gain_noise_alpha;
+  for (int k = 0; k < bins; ++k) {
+    gain_noise[k] = alpha * gain_noise[k] + (1.0f - alpha) * noise[k];
   }
 }
 
@@ -268,8 +294,9 @@ absl::StatusOr<std::unique_ptr<NoiseSuppressor>> NoiseSuppressor::Create(
   impl->synthesizer = *std::move(synthesizer);
   const int bins = impl->bins;
   impl->frame.reserve(bins);
-  for (auto* v : {&impl->power, &impl->spread, &impl->smoothed, &impl->running_min, &impl->noise,
-                  &impl->gain_noise, &impl->presence_avg, &impl->prev_clean_power}) {
+  for (auto* v :
+       {&impl->power, &impl->spread, &impl->smoothed, &impl->running_min, &impl->noise,
+        &impl->gain_noise, &impl->ratio_db, &impl->presence_avg, &impl->prev_clean_power}) {
     v->assign(bins, 0.0f);
   }
   const float hop_ms = 1000.0f * impl->hop / config.sample_rate_hz;
@@ -281,6 +308,8 @@ absl::StatusOr<std::unique_ptr<NoiseSuppressor>> NoiseSuppressor::Create(
   for (float w : impl->analyzer->window()) impl->window_energy += w * w;
   impl->noise_floor = DbToPower(config.noise_floor_dbfs) * impl->window_energy;
   impl->noise_alpha = std::exp(-hop_ms / config.noise_time_constant_ms);
+  constexpr float kFollowHoldMs = 1000.0f;
+  impl->follow_hold_frames = static_cast<int>(std::lround(kFollowHoldMs / hop_ms));
   impl->gain_noise_alpha = config.gain_noise_time_constant_ms > 0.0f
                                ? std::exp(-hop_ms / config.gain_noise_time_constant_ms)
                                : 0.0f;
@@ -318,11 +347,11 @@ const NoiseSuppressorConfig& NoiseSuppressor::config() const { return impl_->con
 
 float NoiseSuppressor::NoiseLevelDb() const {
   double sum = 0.0;
-  for (float v : impl_->noise) sum += v;
+  for (float v : impl_->gain_noise) sum += v;
   const double mean = sum / impl_->bins / impl_->window_energy;
   return static_cast<float>(10.0 * std::log10(std::max(mean, 1e-30)));
 }
 
-std::span<const float> NoiseSuppressor::NoisePsd() const { return impl_->noise; }
+std::span<const float> NoiseSuppressor::NoisePsd() const { return impl_->gain_noise; }
 
 }  // namespace auris::dsp

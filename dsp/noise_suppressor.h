@@ -36,7 +36,9 @@ struct NoiseSuppressorConfig {
   float min_bias = 1.5f;            // bound = min_bias * minimum, 0 (off)..4
   float noise_floor_dbfs = -90.0f;  // noise PSD floor as white-noise level, -150..-40 dBFS
   // The gain uses the tracker's estimate recursively averaged with this time constant,
-  // 0 (off)..5000 ms: a steadier spectrum for fluctuating noise, at the price of this much lag.
+  // 0 (off)..5000 ms: a steadier spectrum for fluctuating noise. When the tracker's broadband
+  // level differs from it by more than 3 dB (a change of noise, not a fluctuation), it takes the
+  // tracker's estimate unsmoothed until they agree within 0.5 dB, so steps are still re-tracked.
   float gain_noise_time_constant_ms = 500.0f;
   // Attenuation is limited to target_snr_db - (long-term SNR), 0..-min_gain_db dB, where the SNR
   // is the 95th minus the 10th percentile of frame energies over snr_window_ms (NIST STNR-like):
@@ -64,10 +66,10 @@ class NoiseSuppressor {
   // Samples of delay between input and output (window - hop).
   int DelaySamples() const;
   const NoiseSuppressorConfig& config() const;
-  // The noise tracker's current PSD estimate as the level of equivalent white noise, dBFS (full
-  // scale 1.0). The gain sees it averaged over gain_noise_time_constant_ms.
+  // The noise PSD the gain uses now (the tracker's estimate after the smoothing described at
+  // gain_noise_time_constant_ms) as the level of equivalent white noise, dBFS (full scale 1.0).
   float NoiseLevelDb() const;
-  // The noise tracker's current per-bin PSD estimate, (frame/2+1,), |STFT|^2 units.
+  // The same per bin, (frame/2+1,), |STFT|^2 units. Valid until the next Accept/Flush/Reset.
   std::span<const float> NoisePsd() const;
 
   ~NoiseSuppressor();

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Writes the seed corpus of tests/fuzz/audio_decoder_fuzz: tiny WAV/FLAC/OGG files made by sox
+# (20 ms of a tone), each prefixed by the fuzzer's 2 control bytes (format selector, chunk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=tests/fuzz/corpus/audio_decoder
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sox -n -r 8000 -c 1 -b 16 "$tmp/t.wav" synth 0.02 sine 440
+sox -n -r 8000 -c 2 -b 24 "$tmp/t24.wav" synth 0.02 sine 440
+sox -n -r 8000 -c 1 -e u-law "$tmp/tu.wav" synth 0.02 sine 440
+sox -n -r 8000 -c 1 -e floating-point -b 32 "$tmp/tf.wav" synth 0.02 sine 440
+sox -n -r 8000 -c 1 "$tmp/t.flac" synth 0.02 sine 440
+sox -n -r 8000 -c 1 "$tmp/t.ogg" synth 0.05 sine 440
+seed() { { printf "\\x$(printf %02x "$1")\\x$(printf %02x "$2")"; cat "$3"; } > "$out/$4"; }
+seed 0 7 "$tmp/t.wav" wav16
+seed 5 0 "$tmp/t24.wav" wav24_stereo
+seed 5 30 "$tmp/tu.wav" wav_mulaw
+seed 5 3 "$tmp/tf.wav" wav_float
+seed 0 100 "$tmp/t.flac" flac
+seed 0 100 "$tmp/t.ogg" ogg_vorbis
+sox "$tmp/t.wav" -t raw "$tmp/t.raw"
+seed 10 9 "$tmp/t.raw" linear16_8k
+seed 12 1 "$tmp/t.raw" mulaw_8k
+ls -l "$out"
