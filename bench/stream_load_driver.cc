@@ -76,7 +76,7 @@ struct Options {
   double seconds = 10;
   std::vector<int> ramp = {1, 8, 32, 64, 128, 256, 512, 1024};
   double ramp_seconds = 5;
-  int refine_steps = 2;
+  int refine_steps = 3;
   int memory_streams = 256;
   int unary_calls = 32;
   int unary_threads = 4;
@@ -169,6 +169,14 @@ double CpuSeconds(pid_t pid) {
     if (i == 15) stime = std::stoull(field);
   }
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The 1-, 5- and 15-minute load averages: how busy the (shared) machine was.
+json LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  double a = 0, b = 0, c = 0;
+  in >> a >> b >> c;
+  return json::array({a, b, c});
 }
 
 std::string CpuModel() {
@@ -606,6 +614,7 @@ RunResult RunRealtime(const Options& o, const std::string& address, pid_t server
   StreamSet set(o, address, streams, static_cast<size_t>(chunks));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let the calls open
   const double cpu_before = CpuSeconds(server_pid);
+  const double client_cpu_before = CpuSeconds(getpid());
   const auto t0 = Clock::now() + std::chrono::milliseconds(50);
   std::vector<double> lag_ms;
   lag_ms.reserve(static_cast<size_t>(streams) * chunks);
@@ -627,6 +636,7 @@ RunResult RunRealtime(const Options& o, const std::string& address, pid_t server
                     /*already_finished=*/true);
   const double wall = Seconds(Clock::now() - t0);
   const double cpu_after = CpuSeconds(server_pid);
+  const double client_cpu = CpuSeconds(getpid()) - client_cpu_before;
 
   std::vector<double> latency_ms;
   latency_ms.reserve(lag_ms.size());
@@ -687,7 +697,8 @@ RunResult RunRealtime(const Options& o, const std::string& address, pid_t server
       {"first_error", first_error},
       {"client_send_lag_ms", {{"p99", Round(Percentile(sorted_lag, 99))}, {"max", Round(max_lag)}}},
       {"client_kept_pace", client_kept_pace},
-      {"wall_seconds", Round(wall)}};
+      {"wall_seconds", Round(wall)},
+      {"client_cpu_cores_used", Round(client_cpu / wall)}};
   if (cpu_before >= 0 && cpu_after >= 0) {
     const double cpu = cpu_after - cpu_before;
     result.report["server_cpu_seconds"] = Round(cpu);
@@ -780,6 +791,7 @@ json RunUnary(const Options& o, const std::string& address, pid_t pid, const std
   std::string first_error;
   std::vector<double> latency_ms;
   const double cpu_before = CpuSeconds(pid);
+  const double client_cpu_before = CpuSeconds(getpid());
   const auto start = Clock::now();
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
@@ -801,6 +813,7 @@ json RunUnary(const Options& o, const std::string& address, pid_t pid, const std
   for (auto& w : workers) w.join();
   const double wall = Seconds(Clock::now() - start);
   const double cpu_after = CpuSeconds(pid);
+  const double client_cpu = CpuSeconds(getpid()) - client_cpu_before;
   const double total_audio = audio_seconds * static_cast<double>(latency_ms.size());
   std::vector<double> per_call_rtf;
   for (double ms : latency_ms) per_call_rtf.push_back(ms / 1000.0 / audio_seconds);
@@ -814,7 +827,8 @@ json RunUnary(const Options& o, const std::string& address, pid_t pid, const std
               {"audio_seconds_per_wall_second", Round(total_audio / wall, 1)},
               {"rtf_wall", Round(wall / std::max(total_audio, 1e-9), 5)},
               {"call_latency_ms", Summary(latency_ms)},
-              {"rtf_per_call", Summary(per_call_rtf)}};
+              {"rtf_per_call", Summary(per_call_rtf)},
+              {"client_cpu_cores_used", Round(client_cpu / wall)}};
   out["rtf_per_call"]["note"] = "call latency / call audio seconds (under concurrency)";
   if (cpu_before >= 0 && cpu_after >= 0) {
     out["server_cpu_seconds"] = Round(cpu_after - cpu_before);
@@ -981,10 +995,14 @@ int Main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
 
   const auto start = Clock::now();
-  json out = {
-      {"tool", "stream_load_driver"}, {"timestamp", UtcTimestamp()},
-      {"command_line", command_line}, {"nproc", static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN))},
-      {"cpu_model", CpuModel()},      {"flags", OptionsJson(o)}};
+  json out;
+  out["tool"] = "stream_load_driver";
+  out["timestamp"] = UtcTimestamp();
+  out["command_line"] = command_line;
+  out["nproc"] = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  out["cpu_model"] = CpuModel();
+  out["loadavg_at_start"] = LoadAverage();
+  out["flags"] = OptionsJson(o);
 
   Progress("generating audio");
   const double longest = std::max(o.seconds, o.ramp_seconds) + 1.0;
@@ -1054,6 +1072,7 @@ int Main(int argc, char** argv) {
   }
   server.Stop();
   if (HasPhase(o, "ramp")) out["streams_per_core"] = RunRamp(o, audio);
+  out["loadavg_at_end"] = LoadAverage();
   out["total_wall_seconds"] = Round(Seconds(Clock::now() - start), 1);
   std::cout << out.dump(2) << std::endl;
   return 0;

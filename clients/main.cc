@@ -11,6 +11,9 @@
 #include "auris/v1/speech.grpc.pb.h"
 #include "clients/client_common.h"
 #include "clients/denoise_command.h"
+#ifdef AURIS_WITH_PORTAUDIO
+#include "clients/mic_command.h"
+#endif
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace {
@@ -157,11 +160,32 @@ int main(int argc, char** argv) {
   CLI::App* em = app.add_subcommand("emotion", "Arousal and valence of files or folders");
   em->add_option("IN", inputs, "Input files or folders")->required();
 
+#ifdef AURIS_WITH_PORTAUDIO
+  auris::client::MicOptions mic;
+  CLI::App* mc = app.add_subcommand("mic", "Denoise the microphone live (StreamingDenoise)");
+  mc->add_option("-o,--output", mic.output, "Where to write the denoised audio");
+  mc->add_option("--seconds", mic.seconds, "Stop after this long (default: Ctrl-C)");
+  mc->add_option("--device", mic.device, "PortAudio input device index (default: the default)");
+  mc->add_option("--rate", mic.sample_rate_hz, "Capture rate")->capture_default_str();
+  mc->add_option("--chunk_ms", mic.chunk_ms, "Chunk length")->capture_default_str();
+  mc->add_option("--model", mic.model, "Model name (default: the server's)");
+  mc->add_flag("--list_devices", mic.list_devices, "List input devices and exit");
+#endif
+
   CLI11_PARSE(app, argc, argv);
 
   if (*health) return RunHealth(global, wait_seconds);
   if (*models) return RunModels(global, task);
   if (*dn) return auris::client::RunDenoise(global, denoise);
+#ifdef AURIS_WITH_PORTAUDIO
+  if (*mc) {
+    if (mic.output.empty() && !mic.list_devices) {
+      std::cerr << "error: mic needs -o OUT (or --list_devices)\n";
+      return 2;
+    }
+    return auris::client::RunMic(global, mic);
+  }
+#endif
   if (*tr) {
     auto stub = auris::v1::Speech::NewStub(auris::client::MakeChannel(global));
     return RunAnalysis(global, inputs, "transcribe", &auris::v1::Speech::Stub::Recognize,

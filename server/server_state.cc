@@ -25,21 +25,24 @@ void ServerState::Post(std::function<void()> job) { boost::asio::post(workers_, 
 void ServerState::JoinWorkers() { workers_.join(); }
 
 bool ServerState::RegisterStream(StreamingCall* call) {
+  if (open_streams_.fetch_add(1) >= config_.max_concurrent_streams) {
+    open_streams_.fetch_sub(1);
+    return false;
+  }
   std::lock_guard<std::mutex> lock(streams_mu_);
-  if (static_cast<int>(streams_.size()) >= config_.max_concurrent_streams) return false;
   streams_.insert(call);
   metrics_.StreamOpened();
   return true;
 }
 
-void ServerState::UnregisterStream(StreamingCall* call) {
-  std::lock_guard<std::mutex> lock(streams_mu_);
-  if (streams_.erase(call) > 0) metrics_.StreamClosed();
+void ServerState::StreamFinished() {
+  open_streams_.fetch_sub(1);
+  metrics_.StreamClosed();
 }
 
-int ServerState::active_streams() const {
+void ServerState::UnregisterStream(StreamingCall* call) {
   std::lock_guard<std::mutex> lock(streams_mu_);
-  return static_cast<int>(streams_.size());
+  streams_.erase(call);
 }
 
 void ServerState::SweepIdleStreams() {

@@ -36,8 +36,12 @@ class ServerState {
 
   // False (and nothing registered) when max_concurrent_streams are already open.
   bool RegisterStream(StreamingCall* call);
+  // The call has finished (its status is on the way): it no longer counts against the cap.
+  void StreamFinished();
+  // gRPC is done with the call: it is no longer swept.
   void UnregisterStream(StreamingCall* call);
-  int active_streams() const;
+  // Streams registered and not yet finished.
+  int active_streams() const { return open_streams_.load(); }
   // Ends streams idle for longer than stream_idle_timeout_seconds.
   void SweepIdleStreams();
 
@@ -53,6 +57,7 @@ class ServerState {
   boost::asio::thread_pool workers_;
   std::atomic<bool> draining_{false};
   std::atomic<int> unary_in_flight_{0};
+  std::atomic<int> open_streams_{0};
   mutable std::mutex streams_mu_;
   std::set<StreamingCall*> streams_;
 };

@@ -140,9 +140,7 @@ class StreamReactor : public grpc::ServerBidiReactor<Request, Response>, public 
     }
     write_in_flight_ = false;
     if (pending_finish_ && !finish_called_) {
-      finish_called_ = true;
-      final_status_ = *pending_finish_;
-      this->Finish(ToGrpcStatus(final_status_));
+      CallFinishLocked(*pending_finish_);
     }
   }
 
@@ -170,13 +168,18 @@ class StreamReactor : public grpc::ServerBidiReactor<Request, Response>, public 
   void FinishLocked(const absl::Status& status) {
     if (finish_called_ || pending_finish_) return;
     if (!write_in_flight_) {
-      finish_called_ = true;
-      final_status_ = status;
-      this->Finish(ToGrpcStatus(status));
+      CallFinishLocked(status);
       return;
     }
     if (!status.ok()) writes_.resize(1);
     pending_finish_ = status;
+  }
+
+  void CallFinishLocked(const absl::Status& status) {
+    finish_called_ = true;
+    final_status_ = status;
+    if (registered_) state_->StreamFinished();
+    this->Finish(ToGrpcStatus(status));
   }
 
   grpc::CallbackServerContext* const context_;

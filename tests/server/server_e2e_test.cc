@@ -137,6 +137,24 @@ TEST_F(ServerE2eTest, HealthReportsEachService) {
   EXPECT_EQ(server_->Health("auris.v1.Emotion"), HealthStatus::NOT_SERVING);
 }
 
+TEST_F(ServerE2eTest, RequestIdIsEchoedOrCreated) {
+  auto stub = v1::Models::NewStub(server_->Channel());
+  v1::ListModelsRequest request;
+  v1::ListModelsResponse response;
+  grpc::ClientContext mine;
+  mine.AddMetadata("x-request-id", "client-chosen-42");
+  ASSERT_TRUE(stub->ListModels(&mine, request, &response).ok());
+  const auto echoed = mine.GetServerInitialMetadata().find("x-request-id");
+  ASSERT_NE(echoed, mine.GetServerInitialMetadata().end());
+  EXPECT_EQ(std::string(echoed->second.data(), echoed->second.size()), "client-chosen-42");
+  grpc::ClientContext theirs;
+  ASSERT_TRUE(stub->ListModels(&theirs, request, &response).ok());
+  const auto created = theirs.GetServerInitialMetadata().find("x-request-id");
+  ASSERT_NE(created, theirs.GetServerInitialMetadata().end());
+  EXPECT_EQ(created->second.size(), 17u);  // "r" + 16 hex digits
+  EXPECT_THAT(server_->Log(), HasSubstr("client-chosen-42"));
+}
+
 TEST_F(ServerE2eTest, ListModelsShowsClassicAndRejectsUnknownTask) {
   auto stub = v1::Models::NewStub(server_->Channel());
   v1::ListModelsRequest request;
