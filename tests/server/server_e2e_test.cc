@@ -1,5 +1,6 @@
 // End-to-end: the real auris-server binary on 127.0.0.1, real gRPC, real audio.
 #include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -135,6 +136,49 @@ TEST_F(ServerE2eTest, HealthReportsEachService) {
   EXPECT_EQ(server_->Health("auris.v1.Models"), HealthStatus::SERVING);
   EXPECT_EQ(server_->Health("auris.v1.Speech"), HealthStatus::NOT_SERVING);
   EXPECT_EQ(server_->Health("auris.v1.Emotion"), HealthStatus::NOT_SERVING);
+}
+
+// Server reflection, spoken in raw bytes so no generated reflection code is involved: a
+// ServerReflectionRequest with list_services = "*" (field 7) must list every auris service.
+TEST_F(ServerE2eTest, ReflectionListsTheServices) {
+  grpc::GenericStub stub(server_->Channel());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::CompletionQueue cq;
+  auto call = stub.PrepareCall(
+      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag = nullptr;
+  bool ok = false;
+  call->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  const std::string request("\x3a\x01*", 3);
+  grpc::Slice slice(request);
+  grpc::ByteBuffer out(&slice, 1);
+  call->Write(out, reinterpret_cast<void*>(2));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  grpc::ByteBuffer in;
+  call->Read(&in, reinterpret_cast<void*>(3));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(in.Dump(&slices).ok());
+  std::string response;
+  for (const grpc::Slice& s : slices) {
+    response.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  for (const char* service : {"auris.v1.Speech", "auris.v1.Emotion", "auris.v1.Enhancement",
+                              "auris.v1.Models", "grpc.health.v1.Health"}) {
+    EXPECT_THAT(response, HasSubstr(service));
+  }
+  call->WritesDone(reinterpret_cast<void*>(4));
+  cq.Next(&tag, &ok);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(5)) {
+  }
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
 }
 
 TEST_F(ServerE2eTest, RequestIdIsEchoedOrCreated) {
