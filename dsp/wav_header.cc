@@ -10,7 +10,6 @@
 namespace auris::dsp {
 namespace {
 
-constexpr std::size_t kRiffHeaderBytes = 12;
 constexpr std::size_t kChunkHeaderBytes = 8;
 constexpr std::uint32_t kMinFmtBytes = 16;
 constexpr std::uint32_t kMaxFmtBytes = 1024;
