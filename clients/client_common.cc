@@ -19,6 +19,8 @@ std::shared_ptr<grpc::Channel> MakeChannel(const GlobalOptions& options) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256 << 20);
   args.SetMaxSendMessageSize(256 << 20);
+  // Spread calls over every address a name resolves to (e.g. a headless Kubernetes Service).
+  args.SetLoadBalancingPolicyName("round_robin");
   return grpc::CreateCustomChannel(options.server, grpc::InsecureChannelCredentials(), args);
 }
 

@@ -15,7 +15,7 @@ struct ServerConfig {
   int metrics_port = 0;                    // Prometheus /metrics on 127.0.0.1; 0 = off
   std::string metrics_host = "127.0.0.1";  // address the metrics endpoint binds
   std::string backend = "cpu";             // "cpu" or "cuda"
-  int workers = 0;                         // DSP/NN worker threads; 0 = one per core
+  int workers = 0;  // DSP/NN worker threads; 0 = one per usable core (cgroup CPU limit aware)
 
   // Limits.
   int max_message_bytes = 32 << 20;         // per gRPC message; larger: RESOURCE_EXHAUSTED

@@ -1,16 +1,33 @@
 #include "server/server_state.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace auris::server {
 namespace {
 
-int WorkerCount(const ServerConfig& config) {
-  if (config.workers > 0) return config.workers;
+// Cores this process may use: the cgroup v2 CPU quota (a container's limit) when there is
+// one, else the machine's cores.
+int UsableCores() {
   const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 2 : static_cast<int>(n);
+  int cores = n == 0 ? 2 : static_cast<int>(n);
+  std::ifstream cpu_max("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  long long period = 0;
+  if (cpu_max >> quota >> period && quota != "max" && period > 0) {
+    const long long q = std::atoll(quota.c_str());
+    if (q > 0) cores = std::min(cores, static_cast<int>(std::max(1LL, (q + period - 1) / period)));
+  }
+  return cores;
+}
+
+int WorkerCount(const ServerConfig& config) {
+  return config.workers > 0 ? config.workers : UsableCores();
 }
 
 }  // namespace
