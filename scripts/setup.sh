@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages in scripts/debian-packages.txt that are missing. Idempotent:
-# a machine that has them all is left alone (no apt-get update, no network).
+# Installs the Debian packages in scripts/debian-packages.txt that are missing (with --recipes,
+# also scripts/recipe-packages.txt for training). Idempotent: a machine that has them all is
+# left alone (no apt-get update, no network).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(grep -v '^\s*#' "$here/debian-packages.txt" | grep -v '^\s*$')
+lists=("$here/debian-packages.txt")
+[ "${1:-}" = "--recipes" ] && lists+=("$here/recipe-packages.txt")
+mapfile -t wanted < <(cat "${lists[@]}" | grep -v '^\s*#' | grep -v '^\s*$')
 missing=()
 for p in "${wanted[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

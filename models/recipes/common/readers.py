@@ -1,0 +1,120 @@
+"""Corpus readers: ../shared/data (FSDD, EmoDB, RAVDESS, noise) and user corpora (a TSV
+of path + text, the LibriSpeech folder layout, and synth.py manifests).
+
+Every reader returns a list of `Utterance` with absolute audio paths, transcripts
+normalised by text.normalize (empty when a corpus has no English transcript), the
+speaker (the unit for held-out splits) and corpus-specific labels in `extra`.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import os
+from dataclasses import dataclass, field
+
+from . import text as textnorm
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+
+def shared_data_root() -> str:
+    """$AURIS_SHARED_DATA, else ../shared/data relative to the repository root."""
+    return os.environ.get("AURIS_SHARED_DATA",
+                          os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "data")))
+
+
+@dataclass
+class Utterance:
+    path: str
+    text: str = ""
+    speaker: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _read_tsv_rows(path: str) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def read_fsdd(root: str | None = None) -> list[Utterance]:
+    """Free Spoken Digit Dataset (8 kHz): text is the digit in words, e.g. 'seven'."""
+    root = root or shared_data_root()
+    return [Utterance(os.path.join(root, r["path"]), textnorm.number_to_words(int(r["digit"])),
+                      "fsdd-" + r["speaker"], {"digit": int(r["digit"]), "take": int(r["take"])})
+            for r in _read_tsv_rows(os.path.join(root, "speech", "fsdd.tsv"))]
+
+
+def read_emodb(root: str | None = None) -> list[Utterance]:
+    """EmoDB (German; no English transcript): extra has emotion, text_id, version."""
+    root = root or shared_data_root()
+    return [Utterance(os.path.join(root, r["path"]), "", "emodb-" + r["speaker"],
+                      {"emotion": r["emotion"], "text_id": r["text_id"],
+                       "version": r["version"]})
+            for r in _read_tsv_rows(os.path.join(root, "emotion", "emodb.tsv"))]
+
+
+def read_ravdess(root: str | None = None) -> list[Utterance]:
+    """RAVDESS speech (actors 01-18; CC-BY-NC-SA: models inherit non-commercial terms)."""
+    root = root or shared_data_root()
+    return [Utterance(os.path.join(root, r["path"]), textnorm.normalize(r["statement"]),
+                      "ravdess-" + r["actor"],
+                      {"emotion": r["emotion"], "intensity": r["intensity"]})
+            for r in _read_tsv_rows(os.path.join(root, "emotion", "ravdess.tsv"))]
+
+
+def read_noise(root: str | None = None) -> list[Utterance]:
+    """Real background noise clips (no text); extra has name and licence."""
+    root = root or shared_data_root()
+    return [Utterance(os.path.join(root, r["path"]), "", "",
+                      {"name": r["name"], "licence": r["licence"]})
+            for r in _read_tsv_rows(os.path.join(root, "noise", "noise.tsv"))]
+
+
+def read_tsv(path: str) -> list[Utterance]:
+    """A user TSV of audio path + transcript. With a header row naming `path` and `text`
+    (other columns, e.g. `speaker`/`speaker_id`, are kept in extra) or without a header
+    (two columns: path, text). Relative paths are relative to the TSV's folder. Also
+    reads the manifest.tsv written by synth.py."""
+    base = os.path.dirname(os.path.abspath(path))
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows:
+        return []
+    if "path" in rows[0] and "text" in rows[0]:
+        header, rows = rows[0], rows[1:]
+    else:
+        header = ["path", "text"] + [f"col{i}" for i in range(2, max(map(len, rows)))]
+    out = []
+    for n, row in enumerate(rows, start=2 if header[0] == "path" else 1):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) < 2:
+            raise ValueError(f"{path}:{n}: expected path<TAB>text")
+        rec = dict(zip(header, row))
+        audio = rec.pop("path")
+        speaker = rec.pop("speaker_id", None) or rec.pop("speaker", "")
+        out.append(Utterance(os.path.normpath(os.path.join(base, audio)),
+                             textnorm.normalize(rec.pop("text")), speaker, rec))
+    return out
+
+
+def read_librispeech(root: str) -> list[Utterance]:
+    """LibriSpeech layout: root/SPEAKER/CHAPTER/SPEAKER-CHAPTER.trans.txt with lines
+    'SPEAKER-CHAPTER-UTT TRANSCRIPT' and audio SPEAKER-CHAPTER-UTT.flac (or .wav)."""
+    out = []
+    for trans in sorted(glob.glob(os.path.join(root, "*", "*", "*.trans.txt"))):
+        folder = os.path.dirname(trans)
+        with open(trans, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.strip().split(" ", 1)
+                if not parts[0]:
+                    continue
+                uid = parts[0]
+                audio = os.path.join(folder, uid + ".flac")
+                if not os.path.exists(audio) and os.path.exists(audio[:-5] + ".wav"):
+                    audio = audio[:-5] + ".wav"
+                out.append(Utterance(audio, textnorm.normalize(parts[1] if len(parts) > 1
+                                                               else ""),
+                                     uid.split("-")[0], {"id": uid}))
+    return out
