@@ -1,0 +1,49 @@
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "dsp/vad.h"
+
+namespace auris::dsp {
+namespace {
+
+// 10 s at 16 kHz: noise with a tone burst every other second (speech-like on/off switching).
+std::vector<float> NoisyBursts(int n) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> noise(0.0f, 0.02f);
+  std::vector<float> x(n);
+  for (int i = 0; i < n; ++i) {
+    x[i] = noise(rng) + ((i / 16000) % 2 == 1 ? 0.3f * std::sin(0.05f * i) : 0.0f);
+  }
+  return x;
+}
+
+// Real-time factor (processing time / audio duration) on 10 s of 16 kHz audio in 10 ms chunks.
+void BM_Vad10s(benchmark::State& state) {
+  constexpr int kRate = 16000;
+  const std::vector<float> x = NoisyBursts(10 * kRate);
+  auto vad = Vad::Create({});
+  std::vector<VadFrame> frames;
+  std::vector<VadEvent> events;
+  frames.reserve(x.size() / 160 + 1);
+  events.reserve(64);
+  for (auto _ : state) {
+    frames.clear();
+    events.clear();
+    (*vad)->Reset();
+    for (std::size_t i = 0; i < x.size(); i += 160) {
+      (*vad)->Accept(std::span<const float>(x).subspan(i, 160), &frames, &events);
+    }
+    benchmark::DoNotOptimize(frames.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(x.size()));
+  state.counters["rtf"] =
+      benchmark::Counter(10.0 * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_Vad10s)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace auris::dsp
