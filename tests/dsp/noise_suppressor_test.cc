@@ -15,9 +15,11 @@
 namespace auris::dsp {
 namespace {
 
+using testing_audio::Energy;
 using testing_audio::HaveTool;
 using testing_audio::ReadAudio16k;
 using testing_audio::Speak;
+using testing_audio::Tile;
 
 constexpr int kRate = 16000;
 
@@ -46,18 +48,6 @@ std::vector<float> Pink(std::size_t n, unsigned seed) {
     x[i] = sum + dist(rng);
   }
   return x;
-}
-
-std::vector<float> Tile(const std::vector<float>& x, std::size_t n, std::size_t offset) {
-  std::vector<float> y(n);
-  for (std::size_t i = 0; i < n; ++i) y[i] = x[(i + offset) % x.size()];
-  return y;
-}
-
-double Energy(std::span<const float> x) {
-  double e = 0.0;
-  for (float v : x) e += double{v} * v;
-  return e;
 }
 
 std::vector<float> Mix(const std::vector<float>& clean, const std::vector<float>& noise,
@@ -100,30 +90,21 @@ const std::vector<float>& CleanSpeech() {
 
 // Six talkers (other sentences and voices) at equal level, pauses removed, time-shifted.
 std::vector<float> Babble(std::size_t n) {
-  const char* kText[] = {"The juice of lemons makes fine punch.",
-                         "The box was thrown beside the parked truck.",
-                         "The hogs were fed chopped corn and garbage.",
-                         "Four hours of steady work faced us.",
-                         "A large size in stockings is hard to sell.",
-                         "The boy was there when the sun rose.",
-                         "A rod is used to catch pink salmon.",
-                         "The source of the huge river is the clear spring."};
-  const char* kVoices[] = {"en-us", "en+f3", "en-gb", "en+m3", "en+f2", "en-us+f4"};
-  std::vector<float> babble(n, 0.0f);
-  std::mt19937 rng(7);
-  for (int talker = 0; talker < 6; ++talker) {
-    std::vector<float> voice;
-    for (int j = 0; j < 3; ++j) {
-      for (float v : Speak(kText[(talker + j) % 8], kVoices[talker], 140 + 10 * talker)) {
-        if (std::abs(v) > 1e-4f) voice.push_back(v);
-      }
-    }
-    if (voice.empty()) return {};
-    const float rms = static_cast<float>(std::sqrt(Energy(voice) / voice.size()));
-    const std::vector<float> shifted = Tile(voice, n, rng() % voice.size());
-    for (std::size_t i = 0; i < n; ++i) babble[i] += shifted[i] / rms;
-  }
-  return babble;
+  testing_audio::BabbleSpec spec;
+  spec.texts = {"The juice of lemons makes fine punch.",
+                "The box was thrown beside the parked truck.",
+                "The hogs were fed chopped corn and garbage.",
+                "Four hours of steady work faced us.",
+                "A large size in stockings is hard to sell.",
+                "The boy was there when the sun rose.",
+                "A rod is used to catch pink salmon.",
+                "The source of the huge river is the clear spring."};
+  spec.voices = {"en-us", "en+f3", "en-gb", "en+m3", "en+f2", "en-us+f4"};
+  spec.per_talker = 3;
+  spec.base_speed = 140;
+  spec.speed_step = 10;
+  spec.seed = 7;
+  return testing_audio::Babble(n, spec);
 }
 
 struct Score {

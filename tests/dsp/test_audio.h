@@ -3,8 +3,12 @@
 #ifndef AURIS_TESTS_DSP_TEST_AUDIO_H_
 #define AURIS_TESTS_DSP_TEST_AUDIO_H_
 
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +45,51 @@ inline std::vector<float> Speak(const std::string& text, const std::string& voic
                           "' \"" + text + "\" >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) return {};
   return ReadAudio16k(wav);
+}
+
+inline double Energy(std::span<const float> x) {
+  double e = 0.0;
+  for (float v : x) e += double{v} * v;
+  return e;
+}
+
+// x repeated (circularly, starting at `offset`) to length n.
+inline std::vector<float> Tile(const std::vector<float>& x, std::size_t n, std::size_t offset) {
+  std::vector<float> y(n);
+  for (std::size_t i = 0; i < n; ++i) y[i] = x[(i + offset) % x.size()];
+  return y;
+}
+
+// Babble: one talker per voice, each speaking `per_talker` of `texts` (starting at its own
+// index) at base_speed + talker * speed_step words/min, pauses removed, scaled to unit RMS and
+// circularly shifted by a seeded random offset, summed. Empty if espeak-ng is missing.
+struct BabbleSpec {
+  std::vector<std::string> texts;
+  std::vector<std::string> voices;
+  int per_talker = 2;
+  int base_speed = 150;
+  int speed_step = 0;
+  uint32_t seed = 7;
+};
+
+inline std::vector<float> Babble(std::size_t n, const BabbleSpec& spec) {
+  std::vector<float> babble(n, 0.0f);
+  std::mt19937 rng(spec.seed);
+  for (std::size_t talker = 0; talker < spec.voices.size(); ++talker) {
+    std::vector<float> voice;
+    for (int j = 0; j < spec.per_talker; ++j) {
+      const std::string& text = spec.texts[(talker + j) % spec.texts.size()];
+      const int speed = spec.base_speed + spec.speed_step * static_cast<int>(talker);
+      for (float v : Speak(text, spec.voices[talker], speed)) {
+        if (std::abs(v) > 1e-4f) voice.push_back(v);
+      }
+    }
+    if (voice.empty()) return {};
+    const float rms = static_cast<float>(std::sqrt(Energy(voice) / voice.size()));
+    const std::vector<float> shifted = Tile(voice, n, rng() % voice.size());
+    for (std::size_t i = 0; i < n; ++i) babble[i] += shifted[i] / rms;
+  }
+  return babble;
 }
 
 }  // namespace auris::dsp::testing_audio

@@ -30,11 +30,7 @@ struct LabelledSpeech {
   std::vector<long long> onsets;  // first sample of each utterance's first speech frame
 };
 
-inline double Energy(std::span<const float> x) {
-  double e = 0.0;
-  for (float v : x) e += double{v} * v;
-  return e;
-}
+using testing_audio::Energy;
 
 inline std::vector<bool> TruthLabels(const std::vector<float>& clean) {
   const std::size_t n = clean.size() / kFrame;
@@ -92,34 +88,20 @@ inline const LabelledSpeech& Utterances() {
   return *speech;
 }
 
-inline std::vector<float> Tile(const std::vector<float>& x, std::size_t n, std::size_t offset) {
-  std::vector<float> y(n);
-  for (std::size_t i = 0; i < n; ++i) y[i] = x[(i + offset) % x.size()];
-  return y;
-}
+using testing_audio::Tile;
 
 // Six other talkers (other sentences and voices) at equal level, pauses removed, time-shifted.
 inline std::vector<float> Babble(std::size_t n) {
-  const char* kText[] = {
+  testing_audio::BabbleSpec spec;
+  spec.texts = {
       "The juice of lemons makes fine punch.",       "The box was thrown beside the parked truck.",
       "The hogs were fed chopped corn and garbage.", "Four hours of steady work faced us.",
       "A large size in stockings is hard to sell.",  "The boy was there when the sun rose."};
-  const char* kVoices[] = {"en-us", "en+f3", "en-gb", "en+m3", "en+f2", "en-us+f4"};
-  std::vector<float> babble(n, 0.0f);
-  std::mt19937 rng(7);
-  for (int talker = 0; talker < 6; ++talker) {
-    std::vector<float> voice;
-    for (int j = 0; j < 2; ++j) {
-      for (float v : testing_audio::Speak(kText[(talker + j) % 6], kVoices[talker], 150)) {
-        if (std::abs(v) > 1e-4f) voice.push_back(v);
-      }
-    }
-    if (voice.empty()) return {};
-    const float rms = static_cast<float>(std::sqrt(Energy(voice) / voice.size()));
-    const std::vector<float> shifted = Tile(voice, n, rng() % voice.size());
-    for (std::size_t i = 0; i < n; ++i) babble[i] += shifted[i] / rms;
-  }
-  return babble;
+  spec.voices = {"en-us", "en+f3", "en-gb", "en+m3", "en+f2", "en-us+f4"};
+  spec.per_talker = 2;
+  spec.base_speed = 150;
+  spec.seed = 7;
+  return testing_audio::Babble(n, spec);
 }
 
 // clean + noise scaled so that the mean power over the truth speech frames is snr_db above the
