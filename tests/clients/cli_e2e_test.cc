@@ -13,6 +13,7 @@
 #include "dsp/audio_decoder.h"
 #include "dsp/audio_encoder.h"
 #include "dsp/quality_metrics.h"
+#include "tests/common/syllabic_harmonics.h"
 #include "tests/server/server_process.h"
 
 namespace auris {
@@ -49,19 +50,11 @@ class CliTest : public ::testing::Test {
     // Syllabic harmonics (the "speech") plus seeded white noise at about 5 dB SNR.
     std::mt19937 rng(3);
     std::normal_distribution<float> noise(0.0f, 0.04f);
-    clean_.resize(32000);
+    testing::SyllableSpec speech;
+    speech.f0_hz = 140;
+    clean_ = testing::SyllabicHarmonics(32000, speech);
     noisy_.resize(clean_.size());
-    double phase = 0;
-    for (size_t i = 0; i < clean_.size(); ++i) {
-      const double t = i / 16000.0;
-      const double in_syllable = std::fmod(t, 0.3);
-      phase += 2 * M_PI * (140 + 30 * std::sin(2 * M_PI * t)) / 16000.0;
-      double v = 0;
-      for (int h = 1; h <= 6; ++h) v += std::sin(h * phase) / h;
-      const double env = in_syllable < 0.2 ? std::sin(M_PI * in_syllable / 0.2) : 0.0;
-      clean_[i] = static_cast<float>(0.25 * env * v);
-      noisy_[i] = clean_[i] + noise(rng);
-    }
+    for (size_t i = 0; i < clean_.size(); ++i) noisy_[i] = clean_[i] + noise(rng);
     Write("clean.wav", clean_);
     Write("noisy.wav", noisy_);
   }

@@ -12,6 +12,7 @@
 
 #include "dsp/audio_decoder.h"
 #include "dsp/quality_metrics.h"
+#include "tests/common/syllabic_harmonics.h"
 #include "tests/server/server_process.h"
 
 namespace auris {
@@ -26,17 +27,10 @@ TEST(MicTest, CapturesDenoisesAndWritesTheRecording) {
   // 3 s of syllabic harmonics plus white noise at about 5 dB SNR, as raw S16LE 16 kHz mono.
   std::mt19937 rng(11);
   std::normal_distribution<float> noise(0.0f, 0.04f);
-  std::vector<float> clean(48000), noisy(48000);
+  const std::vector<float> clean = testing::SyllabicHarmonics(48000, testing::SyllableSpec{});
+  std::vector<float> noisy(48000);
   std::vector<int16_t> pcm(48000);
-  double phase = 0;
   for (size_t i = 0; i < clean.size(); ++i) {
-    const double t = i / 16000.0;
-    const double in_syllable = std::fmod(t, 0.3);
-    phase += 2 * M_PI * (150 + 30 * std::sin(2 * M_PI * t)) / 16000.0;
-    double v = 0;
-    for (int h = 1; h <= 6; ++h) v += std::sin(h * phase) / h;
-    clean[i] = static_cast<float>(
-        0.25 * (in_syllable < 0.2 ? std::sin(M_PI * in_syllable / 0.2) : 0.0) * v);
     noisy[i] = clean[i] + noise(rng);
     pcm[i] = static_cast<int16_t>(std::lround(std::clamp(noisy[i], -1.0f, 1.0f) * 32767.0f));
     noisy[i] = pcm[i] / 32768.0f;

@@ -10,6 +10,7 @@
 
 #include "dsp/quality_metrics.h"
 #include "models/model_descriptor.h"
+#include "tests/common/syllabic_harmonics.h"
 
 namespace auris::models {
 namespace {
@@ -121,22 +122,16 @@ TEST_F(TempModelsDir, EmptyDirectoryHasNoDenoiser) {
   EXPECT_EQ(Message(p.status()), "no denoise model is loaded");
 }
 
-// Syllable-like bursts (150 ms on, 100 ms off) of gliding harmonics: non-stationary, like
-// speech, so a noise tracker does not take it for noise.
+// Syllable-like bursts (150 ms on, 100 ms off) of gliding harmonics.
 std::vector<float> Harmonics(int rate, double seconds) {
-  std::vector<float> x(static_cast<size_t>(rate * seconds));
-  double phase = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    const double t = static_cast<double>(i) / rate;
-    const double in_syllable = std::fmod(t, 0.25);
-    const double f0 = 150 + 40 * std::sin(2 * M_PI * 1.3 * t);
-    phase += 2 * M_PI * f0 / rate;
-    double v = 0;
-    for (int h = 1; h <= 6; ++h) v += std::sin(h * phase) / h;
-    const double env = in_syllable < 0.15 ? std::sin(M_PI * in_syllable / 0.15) : 0.0;
-    x[i] = static_cast<float>(0.3 * env * v);
-  }
-  return x;
+  testing::SyllableSpec spec;
+  spec.sample_rate_hz = rate;
+  spec.period_s = 0.25;
+  spec.on_s = 0.15;
+  spec.f0_swing_hz = 40;
+  spec.glide_hz = 1.3;
+  spec.amplitude = 0.3;
+  return testing::SyllabicHarmonics(static_cast<size_t>(rate * seconds), spec);
 }
 
 TEST(ClassicDenoisePipelineTest, OutputIsAlignedWithInputAndChunkInvariant) {
