@@ -9,19 +9,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/common/golden_floats.h"
 
 namespace auris::dsp {
 namespace {
 
-std::vector<float> ReadGolden(const std::string& name) {
-  std::ifstream in(std::string(AURIS_SOURCE_DIR) + "/tests/dsp/golden/" + name, std::ios::binary);
-  in.seekg(0, std::ios::end);
-  const std::streamsize bytes = in.tellg();
-  in.seekg(0);
-  std::vector<float> v(bytes > 0 ? bytes / sizeof(float) : 0);
-  in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
-  return v;
-}
+std::vector<float> ReadGolden(const std::string& name) { return testing::ReadDspGolden(name); }
 
 std::vector<float> Noise(int n, unsigned seed) {
   std::mt19937 rng(seed);

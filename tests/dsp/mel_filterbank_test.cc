@@ -7,19 +7,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/common/golden_floats.h"
 
 namespace auris::dsp {
 namespace {
 
-std::vector<float> ReadGolden(const std::string& name) {
-  std::ifstream in(std::string(AURIS_SOURCE_DIR) + "/tests/dsp/golden/" + name, std::ios::binary);
-  in.seekg(0, std::ios::end);
-  const std::streamsize bytes = in.tellg();
-  in.seekg(0);
-  std::vector<float> v(bytes > 0 ? bytes / sizeof(float) : 0);
-  in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
-  return v;
-}
+std::vector<float> ReadGolden(const std::string& name) { return testing::ReadDspGolden(name); }
 
 // Largest |got - want| relative to the largest weight of the matrix.
 double MaxRelativeError(const std::vector<float>& got, const std::vector<float>& want) {
