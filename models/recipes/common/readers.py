@@ -24,6 +24,18 @@ def shared_data_root() -> str:
                           os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "data")))
 
 
+# Real speakers every recipe holds out (never trained on; all held-out figures use them).
+# Both sexes: EmoDB 03 (m) and 08 (f); RAVDESS actors 01, 03 (m) and 02, 04 (f) (odd actor
+# numbers are male); FSDD speaker theo. Asterisk prompts are one speaker (Allison): train.
+HELDOUT_REAL_SPEAKERS = frozenset({"emodb-03", "emodb-08", "ravdess-01", "ravdess-02",
+                                   "ravdess-03", "ravdess-04", "fsdd-theo"})
+
+
+def is_heldout_speaker(speaker: str) -> bool:
+    """True for the real speakers that are held out of all training (see above)."""
+    return speaker in HELDOUT_REAL_SPEAKERS
+
+
 @dataclass
 class Utterance:
     path: str

@@ -1,0 +1,257 @@
+"""The layer list of an auris model file, as PyTorch modules (the contract nn/ implements).
+
+A model's `auris` metadata holds "layers": a list of layer objects applied in order to
+activations shaped (N, T, C) (batch, frames, channels; channels-last, as in nn/). Every
+layer has "type" and a unique "name"; its tensors are stored as "<name>.<torch name>".
+Layers that change the frame rate say so ("stride"); the network's subsampling is the
+product of the strides.
+
+  type        fields (defaults)                                  tensors
+  conv1d      in_channels, out_channels, kernel_size, stride(1),  weight (out, in/groups, k),
+              dilation(1), groups(1), bias(true), causal(true)    bias (out)
+              causal: left zero padding (k-1)*dilation, so T frames -> ceil(T/stride);
+              non-causal ("causal": false) takes "padding"(0) frames on both sides
+  batchnorm   num_features, eps(1e-5); follows a conv1d/linear,   weight, bias,
+              folded into it at load                               running_mean, running_var
+  linear      in_features, out_features, bias(true)               weight (out, in), bias
+  lstm        input_size, hidden_size, num_layers(1);             weight_ih_l{k}, weight_hh_l{k},
+              unidirectional, torch gate order i, f, g, o          bias_ih_l{k}, bias_hh_l{k}
+  layernorm   num_features, eps(1e-5)                             weight, bias
+  max_pool    kernel_size (= stride): non-overlapping pooling over time, T -> floor(T/k)
+  avg_pool    kernel_size (= stride): as max_pool with the mean
+  relu, tanh, sigmoid, gelu (erf form), softmax, log_softmax (over channels)
+  leaky_relu  negative_slope(0.01)
+
+Every layer is causal, so a network over a stream gives the same outputs chunk by chunk
+as over the whole sequence (the C++ streaming contract). Dropout is training-only and is
+not written to the list.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+try:
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+except ImportError:  # the contract and validation work without torch
+    torch = None
+    nn = None
+    F = None
+
+_ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "softmax", "log_softmax", "leaky_relu")
+_FIELDS = {
+    "conv1d": {"in_channels", "out_channels", "kernel_size", "stride", "dilation", "groups",
+               "bias", "causal", "padding"},
+    "batchnorm": {"num_features", "eps"},
+    "linear": {"in_features", "out_features", "bias"},
+    "lstm": {"input_size", "hidden_size", "num_layers"},
+    "layernorm": {"num_features", "eps"},
+    "max_pool": {"kernel_size"},
+    "avg_pool": {"kernel_size"},
+    "leaky_relu": {"negative_slope"},
+}
+
+
+def validate(spec: list) -> None:
+    """Raises ValueError for unknown types or fields, duplicate names, missing sizes."""
+    if not isinstance(spec, list) or not spec:
+        raise ValueError("layers must be a non-empty list")
+    names = set()
+    for i, layer in enumerate(spec):
+        kind = layer.get("type")
+        if kind not in _FIELDS and kind not in _ACTIVATIONS:
+            raise ValueError(f"layers[{i}]: unknown type {kind!r}")
+        name = layer.get("name")
+        if not isinstance(name, str) or not name or "." in name or name in names:
+            raise ValueError(f"layers[{i}]: name must be unique, non-empty, without '.'")
+        names.add(name)
+        extra = set(layer) - {"type", "name"} - _FIELDS.get(kind, set())
+        if extra:
+            raise ValueError(f"layers[{i}] ({kind}): unknown fields {sorted(extra)}")
+        if kind == "batchnorm" and (i == 0 or spec[i - 1]["type"] not in ("conv1d", "linear")):
+            raise ValueError(f"layers[{i}]: batchnorm must follow conv1d or linear")
+
+
+def subsampling(spec: list) -> int:
+    """Input frames per output frame."""
+    factor = 1
+    for layer in spec:
+        if layer["type"] == "conv1d":
+            factor *= layer.get("stride", 1)
+        elif layer["type"] in ("max_pool", "avg_pool"):
+            factor *= layer["kernel_size"]
+    return factor
+
+
+def receptive_field(spec: list) -> int:
+    """Input frames (counting back from the newest) that one output frame depends on,
+    ignoring the unbounded LSTM memory."""
+    field, jump = 1, 1
+    for layer in spec:
+        if layer["type"] == "conv1d":
+            field += (layer["kernel_size"] - 1) * layer.get("dilation", 1) * jump
+            jump *= layer.get("stride", 1)
+        elif layer["type"] in ("max_pool", "avg_pool"):
+            field += (layer["kernel_size"] - 1) * jump
+            jump *= layer["kernel_size"]
+    return field
+
+
+if torch is not None:
+
+    class CausalConv1d(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.causal = c.get("causal", True)
+            self.left = (c["kernel_size"] - 1) * c.get("dilation", 1) if self.causal else 0
+            self.conv = nn.Conv1d(c["in_channels"], c["out_channels"], c["kernel_size"],
+                                  stride=c.get("stride", 1), dilation=c.get("dilation", 1),
+                                  groups=c.get("groups", 1), bias=c.get("bias", True),
+                                  padding=0 if self.causal else c.get("padding", 0))
+
+        def forward(self, x):  # (N, T, C)
+            x = x.transpose(1, 2)
+            if self.left:
+                x = F.pad(x, (self.left, 0))
+            return self.conv(x).transpose(1, 2)
+
+    class TimeBatchNorm(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.bn = nn.BatchNorm1d(c["num_features"], eps=c.get("eps", 1e-5))
+
+        def forward(self, x):
+            return self.bn(x.transpose(1, 2)).transpose(1, 2)
+
+    class TimePool(nn.Module):
+        def __init__(self, c, kind):
+            super().__init__()
+            self.k = c["kernel_size"]
+            self.kind = kind
+
+        def forward(self, x):
+            x = x.transpose(1, 2)
+            pool = F.max_pool1d if self.kind == "max_pool" else F.avg_pool1d
+            return pool(x, self.k, self.k).transpose(1, 2)
+
+    class Lstm(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.lstm = nn.LSTM(c["input_size"], c["hidden_size"], c.get("num_layers", 1),
+                                batch_first=True)
+
+        def forward(self, x, state=None):
+            y, state = self.lstm(x, state)
+            self.last_state = state
+            return y
+
+    class Activation(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.kind = c["type"]
+            self.slope = c.get("negative_slope", 0.01)
+
+        def forward(self, x):
+            k = self.kind
+            if k == "relu":
+                return F.relu(x)
+            if k == "tanh":
+                return torch.tanh(x)
+            if k == "sigmoid":
+                return torch.sigmoid(x)
+            if k == "gelu":
+                return F.gelu(x)
+            if k == "softmax":
+                return F.softmax(x, dim=-1)
+            if k == "log_softmax":
+                return F.log_softmax(x, dim=-1)
+            return F.leaky_relu(x, self.slope)
+
+    def _module(c):
+        kind = c["type"]
+        if kind == "conv1d":
+            return CausalConv1d(c)
+        if kind == "batchnorm":
+            return TimeBatchNorm(c)
+        if kind == "linear":
+            return nn.Linear(c["in_features"], c["out_features"], bias=c.get("bias", True))
+        if kind == "lstm":
+            return Lstm(c)
+        if kind == "layernorm":
+            return nn.LayerNorm(c["num_features"], eps=c.get("eps", 1e-5))
+        if kind in ("max_pool", "avg_pool"):
+            return TimePool(c, kind)
+        return Activation(c)
+
+    class SpecNet(nn.Module):
+        """The layer list as one module: forward((N, T, C)) -> (N, T', C').
+
+        `dropout` > 0 inserts training-only dropout after each LSTM and activation."""
+
+        def __init__(self, spec: list, dropout: float = 0.0):
+            super().__init__()
+            validate(spec)
+            self.spec = [dict(c) for c in spec]
+            self.layers = nn.ModuleDict({c["name"]: _module(c) for c in spec})
+            self.dropout = dropout
+
+        def forward(self, x, states=None):
+            """`states` (dict name -> LSTM (h, c)) carries LSTM state across chunks; the
+            new states are in self.states afterwards."""
+            self.states = {}
+            for c in self.spec:
+                layer = self.layers[c["name"]]
+                if c["type"] == "lstm":
+                    x = layer(x, None if states is None else states.get(c["name"]))
+                    self.states[c["name"]] = layer.last_state
+                else:
+                    x = layer(x)
+                if self.dropout and self.training and c["type"] in ("lstm", "relu", "gelu",
+                                                                    "leaky_relu"):
+                    x = F.dropout(x, self.dropout, True)
+            return x
+
+        def export_tensors(self, dtype=np.float32) -> dict:
+            """Tensors named as the model file stores them ("<layer>.<torch name>")."""
+            out = {}
+            for c in self.spec:
+                name = c["name"]
+                module = self.layers[name]
+                inner = {"conv1d": lambda m: m.conv, "batchnorm": lambda m: m.bn,
+                         "lstm": lambda m: m.lstm}.get(c["type"], lambda m: m)(module)
+                for key, value in inner.state_dict().items():
+                    if key == "num_batches_tracked":
+                        continue
+                    out[f"{name}.{key}"] = value.detach().cpu().numpy().astype(dtype)
+            return out
+
+    def count_parameters(module) -> int:
+        return sum(p.numel() for p in module.parameters())
+
+    def macs_per_frame(spec: list) -> float:
+        """Multiply-accumulates per input frame (for the GFLOP/s figure: 2 x MACs x rate)."""
+        total, rate = 0.0, 1.0
+        for c in spec:
+            kind = c["type"]
+            if kind == "conv1d":
+                rate /= c.get("stride", 1)
+                total += rate * c["out_channels"] * c["in_channels"] // c.get(
+                    "groups", 1) * c["kernel_size"]
+            elif kind in ("max_pool", "avg_pool"):
+                rate /= c["kernel_size"]
+            elif kind == "linear":
+                total += rate * c["in_features"] * c["out_features"]
+            elif kind == "lstm":
+                h, i = c["hidden_size"], c["input_size"]
+                for k in range(c.get("num_layers", 1)):
+                    total += rate * 4 * h * ((i if k == 0 else h) + h)
+        return total
+
+
+def spec_json(spec: list) -> str:
+    validate(spec)
+    return json.dumps(spec)

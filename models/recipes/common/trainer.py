@@ -1,0 +1,207 @@
+"""A resumable training loop shared by the model recipes.
+
+Runs on CPU (2 cores here) and may be killed at any moment, so:
+- it checkpoints at least every `checkpoint_minutes` (default 10) and at every epoch end,
+  atomically (write to a temporary file, then rename), into `ckpt_dir/last.pt`, and keeps
+  `ckpt_dir/best.pt` for the best validation score;
+- `resume=True` continues from `last.pt` with the same data order: the batch order of an
+  epoch is a pure function of (seed, epoch), and the step within the epoch is saved, so a
+  resumed run sees exactly the batches an uninterrupted one would; augmentation must be
+  seeded per (utterance, epoch) by the caller (augment.utterance_seed does that);
+- a missing checkpoint folder or file means "start from scratch", not an error;
+- it logs progress with steps/s and ETA and the accumulated wall time across resumes.
+
+The recipe supplies the model, the optimizer, a learning-rate function of the global step,
+`batches(epoch) -> list of batch keys`, `step(batch_key) -> dict of floats` (computes the
+loss, calls backward; the trainer zeroes grads, clips and steps) and optionally
+`validate() -> dict` with the key named by `monitor` (higher is better unless
+`monitor_mode="min"`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+
+try:
+    import torch
+except ImportError:  # the recipes that train need torch; tests skip without it
+    torch = None
+
+
+def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
+    """A permutation of range(n) that depends only on (seed, epoch)."""
+    rng = random.Random(f"order:{seed}:{epoch}")
+    order = list(range(n))
+    rng.shuffle(order)
+    return order
+
+
+def warmup_cosine(peak: float, warmup: int, total: int, floor: float = 0.05):
+    """Linear warm-up to `peak` over `warmup` steps, then cosine down to floor * peak."""
+    def lr(step: int) -> float:
+        if step < warmup:
+            return peak * (step + 1) / warmup
+        t = min(1.0, (step - warmup) / max(1, total - warmup))
+        return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * t)))
+    return lr
+
+
+def set_threads(threads: int) -> None:
+    torch.set_num_threads(threads)
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+
+
+class Trainer:
+    def __init__(self, model, optimizer, lr_fn, ckpt_dir: str, seed: int = 0,
+                 checkpoint_minutes: float = 10.0, grad_clip: float = 5.0,
+                 monitor: str | None = None, monitor_mode: str = "max", log=sys.stderr):
+        self.model = model
+        self.optimizer = optimizer
+        self.lr_fn = lr_fn
+        self.ckpt_dir = ckpt_dir
+        self.seed = seed
+        self.checkpoint_seconds = checkpoint_minutes * 60
+        self.grad_clip = grad_clip
+        self.monitor = monitor
+        self.monitor_mode = monitor_mode
+        self.log = log
+        self.epoch = 0
+        self.step_in_epoch = 0
+        self.global_step = 0
+        self.wall_seconds = 0.0  # accumulated over all runs, including resumes
+        self.best = None
+        self.history = []  # one dict per validation
+        self.extra = {}    # recipe state saved with the checkpoint (e.g. CMVN)
+
+    # ----------------------------------------------------------------- checkpoints
+    @property
+    def last_path(self) -> str:
+        return os.path.join(self.ckpt_dir, "last.pt")
+
+    @property
+    def best_path(self) -> str:
+        return os.path.join(self.ckpt_dir, "best.pt")
+
+    def _state(self) -> dict:
+        return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                "epoch": self.epoch, "step_in_epoch": self.step_in_epoch,
+                "global_step": self.global_step, "wall_seconds": self.wall_seconds,
+                "best": self.best, "history": self.history, "seed": self.seed,
+                "extra": self.extra, "torch_rng": torch.get_rng_state(),
+                "numpy_rng": np.random.get_state(), "python_rng": random.getstate()}
+
+    def save(self, path: str | None = None) -> str:
+        path = path or self.last_path
+        os.makedirs(self.ckpt_dir, exist_ok=True)
+        tmp = path + ".tmp"
+        torch.save(self._state(), tmp)
+        os.replace(tmp, path)
+        return path
+
+    def load(self, path: str | None = None) -> bool:
+        """Restores from `path` (default last.pt); False when there is nothing to resume."""
+        path = path or self.last_path
+        if not os.path.exists(path):
+            return False
+        state = torch.load(path, map_location="cpu")
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        for key in ("epoch", "step_in_epoch", "global_step", "wall_seconds", "best",
+                    "history", "extra"):
+            setattr(self, key, state[key])
+        torch.set_rng_state(state["torch_rng"])
+        np.random.set_state(state["numpy_rng"])
+        random.setstate(state["python_rng"])
+        return True
+
+    # ----------------------------------------------------------------- loop
+    def _print(self, msg: str) -> None:
+        print(msg, file=self.log, flush=True)
+
+    def fit(self, batches, step, epochs: int, validate=None, resume: bool = False,
+            max_minutes: float | None = None, log_every_seconds: float = 30.0) -> dict:
+        """Trains until `epochs` are done or `max_minutes` of this run have passed."""
+        torch.manual_seed(self.seed)
+        if resume and self.load():
+            self._print(f"resumed from {self.last_path}: epoch {self.epoch} step "
+                        f"{self.step_in_epoch} (global {self.global_step}), "
+                        f"{self.wall_seconds / 60:.1f} min trained so far")
+        elif resume:
+            self._print(f"no checkpoint in {self.ckpt_dir}: starting from scratch")
+        start = time.time()
+        last_ckpt = last_log = start
+        stopped = False
+        while self.epoch < epochs and not stopped:
+            keys = batches(self.epoch)
+            total = len(keys)
+            sums, count = {}, 0
+            self.model.train()
+            while self.step_in_epoch < total:
+                key = keys[self.step_in_epoch]
+                for group in self.optimizer.param_groups:
+                    group["lr"] = self.lr_fn(self.global_step)
+                self.optimizer.zero_grad(set_to_none=True)
+                out = step(key)
+                if self.grad_clip:
+                    torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.grad_clip)
+                self.optimizer.step()
+                self.step_in_epoch += 1
+                self.global_step += 1
+                for k, v in out.items():
+                    sums[k] = sums.get(k, 0.0) + float(v)
+                count += 1
+                now = time.time()
+                if now - last_log >= log_every_seconds:
+                    run = now - start
+                    rate = self.step_in_epoch / max(1e-9, run) if count == self.step_in_epoch \
+                        else count / max(1e-9, run)
+                    left = (total - self.step_in_epoch) + (epochs - self.epoch - 1) * total
+                    means = " ".join(f"{k}={v / count:.4f}" for k, v in sums.items())
+                    self._print(f"epoch {self.epoch} step {self.step_in_epoch}/{total} "
+                                f"{means} lr={self.lr_fn(self.global_step):.2e} "
+                                f"{rate:.2f} steps/s ETA {left / max(rate, 1e-9) / 60:.1f} min "
+                                f"(wall {(self.wall_seconds + run) / 60:.1f} min)")
+                    last_log = now
+                if now - last_ckpt >= self.checkpoint_seconds:
+                    self.wall_seconds += now - last_ckpt
+                    last_ckpt = now
+                    self.save()
+                if max_minutes is not None and now - start >= max_minutes * 60:
+                    stopped = True
+                    break
+            if not stopped:
+                self.epoch += 1
+                self.step_in_epoch = 0
+                record = {"epoch": self.epoch, "global_step": self.global_step,
+                          **{f"train_{k}": v / max(1, count) for k, v in sums.items()}}
+                if validate is not None:
+                    self.model.eval()
+                    with torch.no_grad():
+                        record.update(validate())
+                    self.model.train()
+                self.history.append(record)
+                self._print("validation: " + " ".join(
+                    f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}"
+                    for k, v in record.items()))
+                now = time.time()
+                self.wall_seconds += now - last_ckpt
+                last_ckpt = now
+                if self.monitor and self.monitor in record:
+                    value = record[self.monitor]
+                    better = self.best is None or (
+                        value > self.best if self.monitor_mode == "max" else value < self.best)
+                    if better:
+                        self.best = value
+                        self.save(self.best_path)
+                self.save()
+        self.wall_seconds += time.time() - last_ckpt
+        self.save()
+        return {"epoch": self.epoch, "global_step": self.global_step,
+                "wall_minutes": self.wall_seconds / 60, "best": self.best,
+                "finished": self.epoch >= epochs}

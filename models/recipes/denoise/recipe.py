@@ -1,0 +1,508 @@
+"""The `denoise` model recipe: causal CNN+LSTM spectral mask (issue #8).
+
+    /usr/bin/python3 -m models.recipes.denoise.recipe prepare --synth .cache/synth-s0
+    /usr/bin/python3 -m models.recipes.denoise.recipe train [--resume] [--max-minutes M]
+    /usr/bin/python3 -m models.recipes.denoise.recipe export
+    /usr/bin/python3 -m models.recipes.denoise.recipe eval [--engine cpp|torch]
+
+Signal path (what the C++ NeuralDenoisePipeline runs): 16 kHz audio, frames of 320 samples
+(20 ms) every 160 (10 ms), frame t covering [160 t, 160 t + 320); periodic sqrt-Hann
+analysis window; 320-point real FFT (161 bins, no scaling); features log(|X|^2 + 1e-9);
+global CMVN (tensors cmvn.mean / cmvn.std); the network (netspec layer list, ending in a
+sigmoid) gives a real mask per bin; the masked spectrum goes through the inverse FFT, the
+sqrt-Hann synthesis window and overlap-add (sqrt-Hann squared at 50% overlap sums to 1,
+so mask = 1 reconstructs the input exactly). Algorithmic latency: one frame, 20 ms.
+
+Data: clean speech = synthetic voices of the training split (synth.py) + real training
+speakers of EmoDB and RAVDESS + the Asterisk prompts (8 kHz, upsampled); noise = the real
+noise clips except the held-out exercise_bike and speechbrain_noise1, synthetic coloured
+noise, babble of 3-7 training voices; SNR uniform in -5..20 dB, 5% clean-only examples,
+overall level -35..-5 dBFS. Held out for evaluation: the synthetic test_speaker voices
+(slt, rms, two espeak-ng accents) and the real held-out speakers (readers.py), mixed with
+exercise_bike, speechbrain_noise1 and babble of held-out voices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import sys
+import time
+from fractions import Fraction
+
+import numpy as np
+
+from models.recipes.common import augment, export, metrics, netspec, readers, trainer
+
+RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
+CACHE = os.path.join(RECIPE_DIR, "cache")
+CKPT = os.path.join(RECIPE_DIR, "checkpoints")
+REPO = readers.REPO_ROOT
+OUT_MODEL = os.path.join(REPO, "models", "denoise", "denoise.safetensors")
+
+SR = 16000
+N_FFT = 320
+HOP = 160
+BINS = N_FFT // 2 + 1
+LOG_FLOOR = 1e-9
+SEGMENT = 3 * SR
+HELDOUT_NOISES = ("exercise_bike", "speechbrain_noise1")
+FRONT_END = {"type": "stft_mask", "n_fft": N_FFT, "win_length": N_FFT, "hop_length": HOP,
+             "window": "sqrt_hann", "log_floor": LOG_FLOOR, "mask": "real"}
+
+
+def spec(hidden: int = 192, conv: int = 128) -> list:
+    return [
+        {"type": "conv1d", "name": "conv", "in_channels": BINS, "out_channels": conv,
+         "kernel_size": 3},
+        {"type": "batchnorm", "name": "bn", "num_features": conv},
+        {"type": "relu", "name": "relu"},
+        {"type": "lstm", "name": "lstm", "input_size": conv, "hidden_size": hidden,
+         "num_layers": 2},
+        {"type": "linear", "name": "out", "in_features": hidden, "out_features": BINS},
+        {"type": "sigmoid", "name": "mask"},
+    ]
+
+
+# --------------------------------------------------------------------------- audio
+def read16k(path: str) -> np.ndarray:
+    import soundfile as sf
+    from scipy import signal
+    x, sr = sf.read(path, dtype="float32", always_2d=True)
+    x = x.mean(axis=1)
+    if sr != SR:
+        fr = Fraction(SR, sr)
+        x = signal.resample_poly(x, fr.numerator, fr.denominator).astype(np.float32)
+    return x
+
+
+def _asterisk_paths() -> list[str]:
+    return sorted(glob.glob("/usr/share/asterisk/sounds/en/**/*.wav", recursive=True))
+
+
+def _pack(arrays) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.array([len(a) for a in arrays], np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    data = np.concatenate(arrays) if arrays else np.zeros(0, np.float32)
+    return (np.clip(data, -1, 1) * 32767).astype(np.int16), offsets
+
+
+def _unpack(data, offsets):
+    return [data[offsets[i]:offsets[i + 1]].astype(np.float32) / 32767
+            for i in range(len(offsets) - 1)]
+
+
+def prepare(args) -> None:
+    """Reads every clean and noise source once into int16 arrays in the cache."""
+    t0 = time.time()
+    os.makedirs(CACHE, exist_ok=True)
+    rows = readers.read_tsv(os.path.join(args.synth, "manifest.tsv"))
+    split = {"train": [], "valid": [], "test": []}
+    for u in rows:
+        s = u.extra.get("split")
+        if s == "train":
+            split["train"].append(u.path)
+        elif s == "test_text":
+            split["valid"].append(u.path)
+        elif s == "test_speaker":
+            split["test"].append(u.path)
+    rng = np.random.default_rng(args.seed)
+    synth_train = [split["train"][i] for i in
+                   rng.permutation(len(split["train"]))[:args.synth_utterances]]
+    babble_train = [split["train"][i] for i in
+                    rng.permutation(len(split["train"]))[-args.babble_utterances:]
+                    if split["train"][i] not in set(synth_train)]
+    real = readers.read_emodb() + readers.read_ravdess()
+    real_train = [u.path for u in real if not readers.is_heldout_speaker(u.speaker)]
+    real_test = [u for u in real if readers.is_heldout_speaker(u.speaker)]
+    test_rng = np.random.default_rng(args.seed + 1)
+    real_test = [real_test[i].path for i in test_rng.permutation(len(real_test))[:60]]
+    test_synth = split["test"][:80]
+    test_babble = split["test"][80:200]
+    sets = {
+        "clean_train": synth_train + real_train + _asterisk_paths(),
+        "babble_train": babble_train,
+        "clean_valid": split["valid"][:64],
+        "clean_test": test_synth + real_test,
+        "babble_test": test_babble,
+    }
+    noise_rows = readers.read_noise()
+    sets["noise_train"] = [u.path for u in noise_rows
+                           if u.extra["name"] not in HELDOUT_NOISES]
+    sets["noise_test"] = [u.path for u in noise_rows if u.extra["name"] in HELDOUT_NOISES]
+    info = {}
+    for name, paths in sets.items():
+        arrays = [read16k(p) for p in paths]
+        data, offsets = _pack(arrays)
+        np.save(os.path.join(CACHE, f"{name}.npy"), data)
+        np.save(os.path.join(CACHE, f"{name}_offsets.npy"), offsets)
+        with open(os.path.join(CACHE, f"{name}.txt"), "w") as fh:
+            fh.write("\n".join(paths) + "\n")
+        info[name] = {"files": len(paths), "hours": len(data) / SR / 3600}
+        print(f"{name}: {len(paths)} files, {len(data) / SR / 3600:.2f} h", flush=True)
+    info["wall_seconds"] = time.time() - t0
+    with open(os.path.join(CACHE, "prepare.json"), "w") as fh:
+        json.dump(info, fh, indent=1)
+    print(json.dumps(info, indent=1))
+
+
+def load_set(name: str) -> list[np.ndarray]:
+    return _unpack(np.load(os.path.join(CACHE, f"{name}.npy")),
+                   np.load(os.path.join(CACHE, f"{name}_offsets.npy")))
+
+
+# --------------------------------------------------------------------------- mixing
+def _segment(x, n, rng):
+    return augment.fit_length(x, n, rng)
+
+
+def make_example(clean_set, noise_set, voices, rng, snr_range=(-5.0, 20.0),
+                 n=SEGMENT, p_clean=0.05):
+    """(noisy, clean) float32 pair of n samples; clean has a random level."""
+    clean = _segment(clean_set[int(rng.integers(len(clean_set)))], n, rng)
+    level_db = rng.uniform(-35, -5)
+    clean = clean / (augment.rms(clean) + 1e-9) * 10 ** (level_db / 20)
+    if rng.random() < p_clean:
+        return clean.astype(np.float32), clean.astype(np.float32)
+    r = rng.random()
+    if r < 0.45:
+        noise = _segment(noise_set[int(rng.integers(len(noise_set)))], n, rng)
+    elif r < 0.75:
+        noise = augment.babble(voices, n, rng, k_range=(3, 7))
+    else:
+        colour = ["white", "pink", "brown", "blue"][int(rng.integers(4))]
+        noise = augment.coloured_noise(n, colour, rng)
+    noisy = augment.add_noise(clean, noise, rng.uniform(*snr_range), rng)
+    peak = np.max(np.abs(noisy))
+    if peak > 0.99:
+        noisy, clean = noisy * 0.99 / peak, clean * 0.99 / peak
+    return noisy.astype(np.float32), clean.astype(np.float32)
+
+
+# --------------------------------------------------------------------------- torch model
+def _torch():
+    import torch
+    return torch
+
+
+def window():
+    torch = _torch()
+    return torch.sqrt(torch.hann_window(N_FFT, periodic=True))
+
+
+def stft(x):
+    """(N, S) -> complex (N, T, BINS), frame t = samples [160 t, 160 t + 320)."""
+    torch = _torch()
+    frames = x.unfold(-1, N_FFT, HOP) * window()
+    return torch.fft.rfft(frames, dim=-1)
+
+
+def istft(spec_c, length):
+    """Inverse of `stft` by windowed overlap-add; (N, T, BINS) -> (N, length)."""
+    torch = _torch()
+    frames = torch.fft.irfft(spec_c, n=N_FFT, dim=-1) * window()  # (N, T, N_FFT)
+    n, t, _ = frames.shape
+    out = torch.nn.functional.fold(frames.transpose(1, 2), output_size=(1, (t - 1) * HOP + N_FFT),
+                                   kernel_size=(1, N_FFT), stride=(1, HOP))
+    out = out.reshape(n, -1)
+    if out.shape[1] < length:
+        out = torch.nn.functional.pad(out, (0, length - out.shape[1]))
+    return out[:, :length]
+
+
+def features(spec_c, mean, std):
+    torch = _torch()
+    return (torch.log(spec_c.real ** 2 + spec_c.imag ** 2 + LOG_FLOOR) - mean) / std
+
+
+def enhance(net, noisy, mean, std):
+    """(N, S) -> (N, S) in torch: the whole pipeline, output aligned with the input."""
+    x = stft(noisy)
+    mask = net(features(x, mean, std))
+    return istft(x * mask, noisy.shape[1])
+
+
+def si_sdr_torch(ref, est, eps=1e-8):
+    ref = ref - ref.mean(dim=1, keepdim=True)
+    est = est - est.mean(dim=1, keepdim=True)
+    alpha = (est * ref).sum(1, keepdim=True) / ((ref * ref).sum(1, keepdim=True) + eps)
+    target = alpha * ref
+    noise = est - target
+    return 10 * _torch().log10((target.pow(2).sum(1) + eps) / (noise.pow(2).sum(1) + eps))
+
+
+def compute_cmvn(clean_set, noise_set, voices, seed, count=256):
+    torch = _torch()
+    rng = np.random.default_rng([seed, 99])
+    feats = []
+    for _ in range(count):
+        noisy, _ = make_example(clean_set, noise_set, voices, rng)
+        x = stft(torch.from_numpy(noisy)[None])
+        feats.append(torch.log(x.real ** 2 + x.imag ** 2 + LOG_FLOOR)[0])
+    f = torch.cat(feats)
+    return f.mean(0), f.std(0).clamp_min(1e-3)
+
+
+def train(args) -> None:
+    torch = _torch()
+    trainer.set_threads(args.threads)
+    clean, noise, voices = load_set("clean_train"), load_set("noise_train"), \
+        load_set("babble_train")
+    valid_clean = load_set("clean_valid")
+    net = netspec.SpecNet(spec(args.hidden, args.conv))
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    total = args.epochs * args.steps_per_epoch
+    tr = trainer.Trainer(net, opt, trainer.warmup_cosine(args.lr, 300, total), CKPT,
+                         seed=args.seed, monitor="valid_si_sdri")
+    if not (args.resume and os.path.exists(tr.last_path)):
+        mean, std = compute_cmvn(clean, noise, voices, args.seed)
+        tr.extra = {"cmvn_mean": mean, "cmvn_std": std, "hidden": args.hidden,
+                    "conv": args.conv, "args": vars(args)}
+    else:
+        tr.load()
+    valid = []
+    vrng = np.random.default_rng([args.seed, 7])
+    for _ in range(64):
+        valid.append(make_example(valid_clean, noise, voices, vrng, snr_range=(0, 10),
+                                  p_clean=0.0))
+
+    def batches(epoch):
+        return [(epoch, i) for i in range(args.steps_per_epoch)]
+
+    def step(key):
+        epoch, i = key
+        rng = np.random.default_rng(augment.utterance_seed(args.seed, i, epoch))
+        pairs = [make_example(clean, noise, voices, rng) for _ in range(args.batch)]
+        noisy = torch.from_numpy(np.stack([p[0] for p in pairs]))
+        target = torch.from_numpy(np.stack([p[1] for p in pairs]))
+        est = enhance(net, noisy, tr.extra["cmvn_mean"], tr.extra["cmvn_std"])
+        cut = slice(HOP, -HOP)
+        sdr = si_sdr_torch(target[:, cut], est[:, cut])
+        # Spectral term on compressed magnitudes keeps quiet (clean-only) parts right.
+        se, st = stft(est), stft(target)
+        mag = (se.abs() + 1e-8).pow(0.3) - (st.abs() + 1e-8).pow(0.3)
+        level = (st.abs() + 1e-8).pow(0.3).mean()
+        spec_loss = mag.abs().mean() / level
+        loss = -sdr.mean() / 10 + spec_loss
+        loss.backward()
+        return {"loss": loss.item(), "si_sdr": sdr.mean().item()}
+
+    def validate():
+        noisy = torch.from_numpy(np.stack([v[0] for v in valid]))
+        target = torch.from_numpy(np.stack([v[1] for v in valid]))
+        est = enhance(net, noisy, tr.extra["cmvn_mean"], tr.extra["cmvn_std"])
+        before = si_sdr_torch(target, noisy).mean().item()
+        after = si_sdr_torch(target, est).mean().item()
+        return {"valid_si_sdr_in": before, "valid_si_sdr_out": after,
+                "valid_si_sdri": after - before}
+
+    result = tr.fit(batches, step, args.epochs, validate, resume=args.resume,
+                    max_minutes=args.max_minutes)
+    print(json.dumps(result, default=str))
+
+
+# --------------------------------------------------------------------------- export
+def load_trained(path=None):
+    torch = _torch()
+    state = torch.load(path or os.path.join(CKPT, "best.pt"), map_location="cpu")
+    extra = state["extra"]
+    net = netspec.SpecNet(spec(extra["hidden"], extra["conv"]))
+    net.load_state_dict(state["model"])
+    net.eval()
+    return net, extra, state
+
+
+def export_model(args) -> None:
+    net, extra, state = load_trained(args.checkpoint)
+    tensors = net.export_tensors(np.float16 if args.float16 else np.float32)
+    tensors["cmvn.mean"] = extra["cmvn_mean"].numpy().astype(np.float32)
+    tensors["cmvn.std"] = extra["cmvn_std"].numpy().astype(np.float32)
+    layers = net.spec
+    metrics_path = os.path.join(RECIPE_DIR, "eval_metrics.json")
+    held = {}
+    if os.path.exists(metrics_path):
+        with open(metrics_path) as fh:
+            held = {k: float(v) for k, v in json.load(fh).get("summary", {}).items()}
+    meta = {
+        "format_version": export.FORMAT_VERSION, "task": "denoise", "name": "denoise",
+        "sample_rate_hz": SR, "front_end": FRONT_END, "layers": layers,
+        "streaming": {"frame_shift_ms": 10, "subsampling": netspec.subsampling(layers),
+                      "receptive_field_frames": netspec.receptive_field(layers),
+                      "latency_ms": 20, "chunk_frames": 1, "look_ahead_frames": 0},
+        "training_data": {"clean": "synthetic voices (espeak-ng, flite, festival; train "
+                          "split), EmoDB + RAVDESS training speakers, Asterisk prompts",
+                          "noise": "shared real noise except exercise_bike and "
+                          "speechbrain_noise1; coloured; babble of training voices",
+                          "snr_db": [-5, 20], "steps": state["global_step"],
+                          "wall_minutes": round(state["wall_seconds"] / 60, 1)},
+        "metrics": held,
+    }
+    os.makedirs(os.path.dirname(OUT_MODEL), exist_ok=True)
+    export.write_model(args.out or OUT_MODEL, tensors, meta)
+    size = os.path.getsize(args.out or OUT_MODEL)
+    print(f"wrote {args.out or OUT_MODEL}: {size} bytes, "
+          f"{netspec.count_parameters(net)} parameters, "
+          f"{2 * netspec.macs_per_frame(layers) * 100 / 1e9:.3f} GFLOP per audio second")
+
+
+# --------------------------------------------------------------------------- eval
+EVAL_SNRS = (-5, 0, 5, 10, 20)
+
+
+def eval_set(seed: int = 1234, per_kind: int = 30):
+    """Held-out mixtures: (name, noise kind, snr or None for clean, noisy, clean)."""
+    clean = load_set("clean_test")
+    with open(os.path.join(CACHE, "clean_test.txt")) as fh:
+        paths = fh.read().split()
+    synth = [i for i, p in enumerate(paths) if "/synth" in p or "/wav/" in p]
+    real = [i for i in range(len(paths)) if i not in set(synth)]
+    rng = np.random.default_rng(seed)
+    picks = list(rng.permutation(synth)[:per_kind]) + list(rng.permutation(real)[:per_kind])
+    noises = dict(zip(HELDOUT_NOISES, load_set("noise_test")))
+    voices = load_set("babble_test")
+    items = []
+    for i in picks:
+        x = clean[i]
+        x = x / (augment.rms(x) + 1e-9) * 10 ** (rng.uniform(-30, -15) / 20)
+        tag = ("synth" if i in set(synth) else "real") + f"{i:04d}"
+        items.append((f"{tag}_clean", "none", None, x, x))
+        for kind in HELDOUT_NOISES + ("babble_heldout",):
+            for snr in EVAL_SNRS:
+                noise = (augment.babble(voices, len(x), rng) if kind == "babble_heldout"
+                         else augment.fit_length(noises[kind], len(x), rng))
+                noisy = augment.add_noise(x, noise, snr, rng)
+                peak = np.max(np.abs(noisy))
+                scale = 0.99 / peak if peak > 0.99 else 1.0
+                items.append((f"{tag}_{kind}_{snr}", kind, snr, noisy * scale, x * scale))
+    return items
+
+
+def _run_server_denoise(items, models: list[str], workdir: str) -> dict:
+    """Denoises every item through auris-server (the C++ engine) with each model."""
+    import signal as sig
+    import subprocess
+    import soundfile as sf
+    build = os.environ.get("AURIS_BUILD", os.path.join(REPO, "build"))
+    server = os.path.join(build, "server", "auris-server")
+    client = os.path.join(build, "clients", "auris")
+    for b in (server, client):
+        if not os.path.exists(b):
+            raise SystemExit(f"{b} not found: build first (scripts/build.sh) or set AURIS_BUILD")
+    noisy_dir = os.path.join(workdir, "noisy")
+    os.makedirs(noisy_dir, exist_ok=True)
+    for name, _, _, noisy, _ in items:
+        sf.write(os.path.join(noisy_dir, name + ".wav"), noisy, SR, subtype="FLOAT")
+    port_file = os.path.join(workdir, "port")
+    proc = subprocess.Popen([server, "--listen", "127.0.0.1:0", "--port_file", port_file,
+                             "--models_dir", os.path.join(REPO, "models", "shipped")],
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(
+                                workdir, "server.log"), "w"))
+    try:
+        for _ in range(300):
+            if os.path.exists(port_file) and open(port_file).read().strip():
+                break
+            time.sleep(0.1)
+        addr = "127.0.0.1:" + open(port_file).read().strip()
+        subprocess.run([client, "--server", addr, "health", "--wait", "60"], check=True,
+                       stdout=subprocess.DEVNULL)
+        out = {}
+        for model in models:
+            out_dir = os.path.join(workdir, model)
+            t0 = time.time()
+            subprocess.run([client, "--server", addr, "--timeout", "600", "denoise",
+                            noisy_dir, "-o", out_dir, "--model", model], check=True,
+                           stdout=subprocess.DEVNULL)
+            out[model] = {name: sf.read(os.path.join(out_dir, name + ".wav"),
+                                        dtype="float32")[0] for name, *_ in items}
+            print(f"{model}: {len(items)} files in {time.time() - t0:.1f} s", flush=True)
+        return out
+    finally:
+        proc.send_signal(sig.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def evaluate(args) -> None:
+    import tempfile
+    items = eval_set()
+    models = args.models.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs = _run_server_denoise(items, models, tmp)
+    rows = []
+    for name, kind, snr, noisy, clean in items:
+        row = {"name": name, "noise": kind, "snr": snr, "speech": name[:5]}
+        row["si_sdr_in"] = metrics.si_sdr(clean, noisy)
+        row["stoi_in"] = metrics.stoi(clean, noisy, SR) if snr is not None else 1.0
+        for model in models:
+            est = outputs[model][name][:len(clean)]
+            row[f"{model}_si_sdr"] = metrics.si_sdr(clean, est)
+            row[f"{model}_stoi"] = metrics.stoi(clean, est, SR)
+        rows.append(row)
+    report = {"models": models, "files": len(rows), "per_noise_0_10db": {}, "per_snr": {},
+              "clean_input": {}}
+    for model in models:
+        for kind in HELDOUT_NOISES + ("babble_heldout",):
+            sel = [r for r in rows if r["noise"] == kind and r["snr"] in (0, 5, 10)]
+            report["per_noise_0_10db"].setdefault(kind, {})[model] = {
+                "si_sdri_db": float(np.mean([r[f"{model}_si_sdr"] - r["si_sdr_in"]
+                                             for r in sel])),
+                "stoi_delta": float(np.mean([r[f"{model}_stoi"] - r["stoi_in"] for r in sel])),
+                "n": len(sel)}
+        for snr in EVAL_SNRS:
+            sel = [r for r in rows if r["snr"] == snr]
+            report["per_snr"].setdefault(str(snr), {})[model] = {
+                "si_sdri_db": float(np.mean([r[f"{model}_si_sdr"] - r["si_sdr_in"]
+                                             for r in sel])),
+                "stoi_delta": float(np.mean([r[f"{model}_stoi"] - r["stoi_in"]
+                                             for r in sel]))}
+        sel = [r for r in rows if r["snr"] is None]
+        report["clean_input"][model] = {
+            "si_sdr_db": float(np.mean([r[f"{model}_si_sdr"] for r in sel])),
+            "stoi": float(np.mean([r[f"{model}_stoi"] for r in sel]))}
+    first = models[0]
+    report["summary"] = {
+        "si_sdri_0_10db": float(np.mean([v[first]["si_sdri_db"]
+                                         for v in report["per_noise_0_10db"].values()])),
+        "stoi_delta_0_10db": float(np.mean([v[first]["stoi_delta"]
+                                            for v in report["per_noise_0_10db"].values()])),
+        "clean_si_sdr_db": report["clean_input"][first]["si_sdr_db"]}
+    text = json.dumps(report, indent=1)
+    print(text)
+    with open(os.path.join(RECIPE_DIR, "eval_metrics.json"), "w") as fh:
+        fh.write(text + "\n")
+
+
+# --------------------------------------------------------------------------- main
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("--synth", default=os.path.join(REPO, ".cache", "synth-s0"))
+    p.add_argument("--synth-utterances", type=int, default=4000)
+    p.add_argument("--babble-utterances", type=int, default=600)
+    p.add_argument("--seed", type=int, default=0)
+    p = sub.add_parser("train")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--max-minutes", type=float)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--steps-per-epoch", type=int, default=250)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--hidden", type=int, default=192)
+    p.add_argument("--conv", type=int, default=128)
+    p.add_argument("--seed", type=int, default=0)
+    p = sub.add_parser("export")
+    p.add_argument("--checkpoint")
+    p.add_argument("--out")
+    p.add_argument("--float16", action="store_true", default=True)
+    p = sub.add_parser("eval", help="held-out metrics through auris-server (C++ engine)")
+    p.add_argument("--models", default="denoise,classic",
+                   help="comma-separated model names; the first one is summarised")
+    a = ap.parse_args(argv)
+    {"prepare": prepare, "train": train, "export": export_model, "eval": evaluate}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
