@@ -13,6 +13,13 @@ class Conv1dState : public LayerState {
  public:
   Conv1dState(int64_t batch, int64_t frames, int64_t channels)
       : context(Shape{batch, frames, channels}), length(frames) {}
+  int64_t pending_frames() const override { return length; }
+  void CopyStream(const LayerState& src, int64_t from, int64_t to) override {
+    const auto& s = static_cast<const Conv1dState&>(src);
+    const int64_t row = context.shape()[1] * context.shape()[2];
+    std::memcpy(context.data() + to * row, s.context.data() + from * row, sizeof(float) * row);
+    length = s.length;
+  }
   Tensor context;
   int64_t length;
 };
@@ -176,6 +183,19 @@ void Conv1d::ValidConvReference(ConstTensorView padded, TensorView out) const {
       }
     }
   }
+}
+
+absl::Status Conv1d::FoldAffine(ConstTensorView scale, ConstTensorView shift) {
+  const int64_t out = options_.out_channels;
+  if (absl::Status s = CheckShape(scale.shape, {out}, "conv1d fold scale"); !s.ok()) return s;
+  if (absl::Status s = CheckShape(shift.shape, {out}, "conv1d fold shift"); !s.ok()) return s;
+  if (weight_.size() == 0) return absl::FailedPreconditionError("Conv1d::FoldAffine before Load");
+  const int64_t row = options_.kernel_size * (options_.in_channels / options_.groups);
+  for (int64_t o = 0; o < out; ++o) {
+    for (int64_t j = 0; j < row; ++j) weight_[o * row + j] *= scale.data[o];
+    bias_[o] = bias_[o] * scale.data[o] + shift.data[o];
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace auris::nn

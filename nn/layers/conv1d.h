@@ -39,6 +39,12 @@ class Conv1d : public Layer {
   absl::StatusOr<TensorView> Forward(ConstTensorView in, LayerState* state,
                                      Workspace* ws) const override;
 
+  // Folds a per-output-channel affine map y -> scale * y + shift (an inference BatchNorm)
+  // into the loaded weights and bias, so Forward then computes it at no extra cost. Call after
+  // Load; scale and shift are (out_channels), else INVALID_ARGUMENT. Not thread-safe: use it while
+  // building the layer, before any Forward.
+  absl::Status FoldAffine(ConstTensorView scale, ConstTensorView shift);
+
   // Frames of input one output frame sees: (kernel_size - 1) * dilation + 1.
   int64_t receptive_field() const { return (options_.kernel_size - 1) * options_.dilation + 1; }
 

@@ -26,10 +26,17 @@ using TensorMap = std::map<std::string, Tensor, std::less<>>;
 // Which kernel Forward runs. kReference is the naive loop version used by tests/benchmarks.
 enum class KernelImpl { kOptimized, kReference };
 
-// Per-stream mutable state of one layer, shaped for a batch of N streams.
+// Per-stream mutable state of one layer, shaped for a batch of N streams. Batching
+// (Network::Stack/Unstack) copies streams between states of the same layer.
 class LayerState {
  public:
   virtual ~LayerState() = default;
+  // Input frames held back for the next call, the same for every stream of the batch (conv
+  // context, pool leftovers); 0 when none. Only states with equal counts can be stacked.
+  virtual int64_t pending_frames() const { return 0; }
+  // Copies stream `from` of `src` (a state of the same layer, any batch size) into stream
+  // `to` of this state, and takes over src's pending_frames().
+  virtual void CopyStream(const LayerState& src, int64_t from, int64_t to) = 0;
 };
 
 class Layer {

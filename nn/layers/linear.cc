@@ -48,4 +48,17 @@ absl::StatusOr<TensorView> Linear::Forward(ConstTensorView in, LayerState* /*sta
   return out;
 }
 
+absl::Status Linear::FoldAffine(ConstTensorView scale, ConstTensorView shift) {
+  const int64_t out = options_.out_features;
+  if (absl::Status s = CheckShape(scale.shape, {out}, "linear fold scale"); !s.ok()) return s;
+  if (absl::Status s = CheckShape(shift.shape, {out}, "linear fold shift"); !s.ok()) return s;
+  if (weight_.size() == 0) return absl::FailedPreconditionError("Linear::FoldAffine before Load");
+  const int64_t row = options_.in_features;
+  for (int64_t o = 0; o < out; ++o) {
+    for (int64_t j = 0; j < row; ++j) weight_[o * row + j] *= scale.data[o];
+    bias_[o] = bias_[o] * scale.data[o] + shift.data[o];
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace auris::nn

@@ -24,6 +24,12 @@ class Linear : public Layer {
   absl::StatusOr<TensorView> Forward(ConstTensorView in, LayerState* state,
                                      Workspace* ws) const override;
 
+  // Folds a per-output-channel affine map y -> scale * y + shift (an inference BatchNorm)
+  // into the loaded weights and bias, so Forward then computes it at no extra cost. Call after
+  // Load; scale and shift are (out_features), else INVALID_ARGUMENT. Not thread-safe: use it while
+  // building the layer, before any Forward.
+  absl::Status FoldAffine(ConstTensorView scale, ConstTensorView shift);
+
  private:
   Options options_;
   Tensor weight_;  // (out, in)

@@ -46,6 +46,13 @@ absl::Status Lstm::Load(const TensorMap& weights) {
   return absl::OkStatus();
 }
 
+void LstmState::CopyStream(const LayerState& src, int64_t from, int64_t to) {
+  const auto& s = static_cast<const LstmState&>(src);
+  const int64_t hidden = h.shape()[1];
+  std::memcpy(h.data() + to * hidden, s.h.data() + from * hidden, sizeof(float) * hidden);
+  std::memcpy(c.data() + to * hidden, s.c.data() + from * hidden, sizeof(float) * hidden);
+}
+
 std::unique_ptr<LayerState> Lstm::InitState(int64_t batch) const {
   return std::make_unique<LstmState>(batch, options_.hidden_size);
 }

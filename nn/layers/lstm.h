@@ -41,6 +41,7 @@ class Lstm : public Layer {
 class LstmState : public LayerState {
  public:
   LstmState(int64_t batch, int64_t hidden) : h(Shape{batch, hidden}), c(Shape{batch, hidden}) {}
+  void CopyStream(const LayerState& src, int64_t from, int64_t to) override;
   Tensor h;
   Tensor c;
 };

@@ -23,7 +23,9 @@ product of the strides.
   leaky_relu  negative_slope(0.01)
 
 Every layer is causal, so a network over a stream gives the same outputs chunk by chunk
-as over the whole sequence (the C++ streaming contract). Dropout is training-only and is
+as over the whole sequence (the C++ streaming contract). SpecNet is the whole-sequence
+reference only: its `states` carry LSTM state across calls but a chunked call re-pads the
+convolutions, so chunked SpecNet calls do not equal one call (nn/ keeps the conv context). Dropout is training-only and is
 not written to the list.
 """
 
@@ -42,6 +44,15 @@ except ImportError:  # the contract and validation work without torch
     nn = None
     F = None
 
+_REQUIRED = {
+    "conv1d": ("in_channels", "out_channels", "kernel_size"),
+    "batchnorm": ("num_features",),
+    "linear": ("in_features", "out_features"),
+    "lstm": ("input_size", "hidden_size"),
+    "layernorm": ("num_features",),
+    "max_pool": ("kernel_size",),
+    "avg_pool": ("kernel_size",),
+}
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "softmax", "log_softmax", "leaky_relu")
 _FIELDS = {
     "conv1d": {"in_channels", "out_channels", "kernel_size", "stride", "dilation", "groups",
@@ -72,6 +83,10 @@ def validate(spec: list) -> None:
         extra = set(layer) - {"type", "name"} - _FIELDS.get(kind, set())
         if extra:
             raise ValueError(f"layers[{i}] ({kind}): unknown fields {sorted(extra)}")
+        for key in _REQUIRED.get(kind, ()):
+            value = layer.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"layers[{i}] ({kind}): {key} must be a positive integer")
         if kind == "batchnorm" and (i == 0 or spec[i - 1]["type"] not in ("conv1d", "linear")):
             raise ValueError(f"layers[{i}]: batchnorm must follow conv1d or linear")
 
@@ -239,8 +254,8 @@ if torch is not None:
             kind = c["type"]
             if kind == "conv1d":
                 rate /= c.get("stride", 1)
-                total += rate * c["out_channels"] * c["in_channels"] // c.get(
-                    "groups", 1) * c["kernel_size"]
+                total += rate * c["out_channels"] * (c["in_channels"] // c.get(
+                    "groups", 1)) * c["kernel_size"]
             elif kind in ("max_pool", "avg_pool"):
                 rate /= c["kernel_size"]
             elif kind == "linear":

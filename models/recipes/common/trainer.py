@@ -137,6 +137,7 @@ class Trainer:
         start = time.time()
         last_ckpt = last_log = start
         stopped = False
+        run_steps = 0  # steps done in this run (for steps/s and ETA)
         while self.epoch < epochs and not stopped:
             keys = batches(self.epoch)
             total = len(keys)
@@ -153,20 +154,20 @@ class Trainer:
                 self.optimizer.step()
                 self.step_in_epoch += 1
                 self.global_step += 1
+                run_steps += 1
                 for k, v in out.items():
                     sums[k] = sums.get(k, 0.0) + float(v)
                 count += 1
                 now = time.time()
                 if now - last_log >= log_every_seconds:
                     run = now - start
-                    rate = self.step_in_epoch / max(1e-9, run) if count == self.step_in_epoch \
-                        else count / max(1e-9, run)
+                    rate = run_steps / max(1e-9, run)
                     left = (total - self.step_in_epoch) + (epochs - self.epoch - 1) * total
                     means = " ".join(f"{k}={v / count:.4f}" for k, v in sums.items())
                     self._print(f"epoch {self.epoch} step {self.step_in_epoch}/{total} "
                                 f"{means} lr={self.lr_fn(self.global_step):.2e} "
                                 f"{rate:.2f} steps/s ETA {left / max(rate, 1e-9) / 60:.1f} min "
-                                f"(wall {(self.wall_seconds + run) / 60:.1f} min)")
+                                f"(wall {(self.wall_seconds + now - last_ckpt) / 60:.1f} min)")
                     last_log = now
                 if now - last_ckpt >= self.checkpoint_seconds:
                     self.wall_seconds += now - last_ckpt

@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Writes PyTorch golden data for tests/nn/network_test.cc (tests/nn/golden/network_*).
+
+Run with Debian's torch: /usr/bin/python3 scripts/make_network_golden.py
+For each network: network_<name>.safetensors (a model file written by export.write_model
+with the layer list and netspec.SpecNet's tensors, in eval mode, batchnorm with non-trivial
+running statistics) and network_<name>_io.bin (b"AURT" format of make_layer_golden.py:
+"input" (N, T, C_in) and SpecNet's "output" (N, T_out, C_out), float32).
+"""
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from models.recipes.common import export, netspec  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "nn", "golden")
+
+NETWORKS = {
+    # An ASR-shaped net: every feature the C++ network must get right in one pass.
+    "asr": ([
+        {"type": "conv1d", "name": "conv", "in_channels": 12, "out_channels": 16,
+         "kernel_size": 3, "stride": 2},
+        {"type": "batchnorm", "name": "bn", "num_features": 16},
+        {"type": "relu", "name": "relu"},
+        {"type": "lstm", "name": "lstm", "input_size": 16, "hidden_size": 20, "num_layers": 2},
+        {"type": "layernorm", "name": "norm", "num_features": 20},
+        {"type": "max_pool", "name": "pool", "kernel_size": 2},
+        {"type": "linear", "name": "head", "in_features": 20, "out_features": 11},
+        {"type": "log_softmax", "name": "logp"},
+    ], (2, 37, 12)),
+    # The remaining layer types and options.
+    "misc": ([
+        {"type": "conv1d", "name": "conv", "in_channels": 8, "out_channels": 12,
+         "kernel_size": 3, "dilation": 2, "groups": 2, "bias": False},
+        {"type": "batchnorm", "name": "bn1", "num_features": 12, "eps": 1e-3},
+        {"type": "gelu", "name": "gelu"},
+        {"type": "avg_pool", "name": "pool", "kernel_size": 3},
+        {"type": "linear", "name": "proj", "in_features": 12, "out_features": 10},
+        {"type": "batchnorm", "name": "bn2", "num_features": 10},
+        {"type": "leaky_relu", "name": "leaky", "negative_slope": 0.2},
+        {"type": "lstm", "name": "lstm", "input_size": 10, "hidden_size": 8},
+        {"type": "tanh", "name": "tanh"},
+        {"type": "linear", "name": "mid", "in_features": 8, "out_features": 6, "bias": False},
+        {"type": "sigmoid", "name": "sigmoid"},
+        {"type": "conv1d", "name": "conv2", "in_channels": 6, "out_channels": 5,
+         "kernel_size": 2, "stride": 2},
+        {"type": "softmax", "name": "probs"},
+    ], (2, 40, 8)),
+}
+
+
+def write_aurt(path, tensors):
+    with open(path, "wb") as f:
+        f.write(b"AURT")
+        f.write(struct.pack("<I", len(tensors)))
+        for key, value in tensors.items():
+            arr = np.ascontiguousarray(value.detach().numpy().astype("<f4"))
+            encoded = key.encode()
+            f.write(struct.pack("<I", len(encoded)))
+            f.write(encoded)
+            f.write(struct.pack("<I", arr.ndim))
+            f.write(struct.pack("<%dq" % arr.ndim, *arr.shape))
+            f.write(arr.tobytes())
+
+
+def make(name, spec, shape, seed):
+    torch.manual_seed(seed)
+    net = netspec.SpecNet(spec)
+    for module in net.modules():
+        if isinstance(module, torch.nn.BatchNorm1d):
+            c = module.num_features
+            module.running_mean.copy_(torch.randn(c) * 0.5)
+            module.running_var.copy_(torch.rand(c) * 1.5 + 0.25)
+            module.weight.data.copy_(torch.randn(c) * 0.3 + 1.0)
+            module.bias.data.copy_(torch.randn(c) * 0.2)
+        if isinstance(module, torch.nn.LayerNorm):
+            module.weight.data.copy_(torch.randn(module.weight.shape) * 0.3 + 1.0)
+            module.bias.data.copy_(torch.randn(module.bias.shape) * 0.2)
+    net.eval()
+    x = torch.randn(*shape)
+    y = net(x)
+    tensors = net.export_tensors()
+    tensors["cmvn.mean"] = np.linspace(-1, 1, shape[2]).astype(np.float32)
+    tensors["cmvn.std"] = np.linspace(0.5, 2, shape[2]).astype(np.float32)
+    meta = {
+        "format_version": 1, "task": "asr", "sample_rate_hz": 16000,
+        "front_end": {"type": "log_mel", "num_mel_bins": shape[2], "frame_shift_ms": 10},
+        "layers": spec,
+        "vocabulary": [str(i) for i in range(y.shape[2])],
+    }
+    model = os.path.join(OUT, f"network_{name}.safetensors")
+    export.write_model(model, tensors, meta)
+    io = os.path.join(OUT, f"network_{name}_io.bin")
+    write_aurt(io, {"input": x, "output": y})
+    for path in (model, io):
+        print(path, os.path.getsize(path), "bytes")
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    with torch.no_grad():
+        for seed, (name, (spec, shape)) in enumerate(NETWORKS.items()):
+            make(name, spec, shape, 100 + seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,530 @@
+// Network (nn/network.h) against PyTorch goldens from scripts/make_network_golden.py
+// (netspec.SpecNet), chunk invariance, Stack/Unstack batching, optimized vs reference
+// kernels, batchnorm folding, and a table of malformed layer lists.
+#include "nn/network.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <ostream>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nn/layers/batch_norm.h"
+#include "nn/layers/conv1d.h"
+#include "nn/layers/linear.h"
+
+namespace auris::nn {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Golden(const std::string& name) {
+  return std::string(AURIS_SOURCE_DIR) + "/tests/nn/golden/" + name;
+}
+
+// The b"AURT" tensor files of scripts/make_layer_golden.py.
+TensorMap ReadAurt(const std::string& name) {
+  std::ifstream f(Golden(name), std::ios::binary);
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(f)),
+                                std::istreambuf_iterator<char>());
+  TensorMap out;
+  if (bytes.size() < 8 || std::string(bytes.data(), 4) != "AURT") {
+    ADD_FAILURE() << "bad golden file " << name;
+    return out;
+  }
+  std::size_t pos = 4;
+  auto read = [&](void* dst, std::size_t n) {
+    std::memcpy(dst, bytes.data() + pos, n);
+    pos += n;
+  };
+  uint32_t count = 0;
+  read(&count, 4);
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t len = 0;
+    read(&len, 4);
+    std::string key(bytes.data() + pos, len);
+    pos += len;
+    uint32_t rank = 0;
+    read(&rank, 4);
+    int64_t d[4] = {1, 1, 1, 1};
+    read(d, 8 * rank);
+    const Shape shape = rank == 1   ? Shape{d[0]}
+                        : rank == 2 ? Shape{d[0], d[1]}
+                        : rank == 3 ? Shape{d[0], d[1], d[2]}
+                                    : Shape{d[0], d[1], d[2], d[3]};
+    Tensor t(shape);
+    read(t.data(), sizeof(float) * t.size());
+    out.emplace(key, std::move(t));
+  }
+  return out;
+}
+
+float MaxAbsDiff(ConstTensorView a, ConstTensorView b) {
+  EXPECT_EQ(a.shape, b.shape);
+  if (a.shape != b.shape) return INFINITY;
+  float m = 0.0f;
+  for (int64_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(a.data[i] - b.data[i]));
+  return m;
+}
+
+Tensor Random(const Shape& shape, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  Tensor t(shape);
+  for (int64_t i = 0; i < t.size(); ++i) t[i] = dist(rng);
+  return t;
+}
+
+std::unique_ptr<Network> LoadNet(const std::string& name, KernelImpl impl) {
+  absl::StatusOr<std::unique_ptr<Network>> net =
+      Network::Load(Golden("network_" + name + ".safetensors"), {.impl = impl});
+  EXPECT_TRUE(net.ok()) << net.status();
+  return net.ok() ? *std::move(net) : nullptr;
+}
+
+// Frames [begin, end) of (N, T, C) `x`.
+Tensor Frames(const Tensor& x, int64_t begin, int64_t end) {
+  const int64_t n = x.shape()[0], t = x.shape()[1], c = x.shape()[2];
+  Tensor out({n, end - begin, c});
+  for (int64_t b = 0; b < n; ++b) {
+    std::memcpy(out.data() + b * (end - begin) * c, x.data() + (b * t + begin) * c,
+                sizeof(float) * (end - begin) * c);
+  }
+  return out;
+}
+
+// Concatenates (N, T_i, C) tensors over time.
+Tensor Concat(const std::vector<Tensor>& parts, int64_t n, int64_t c) {
+  int64_t total = 0;
+  for (const Tensor& p : parts) total += p.shape()[1];
+  Tensor out({n, total, c});
+  int64_t at = 0;
+  for (const Tensor& p : parts) {
+    const int64_t t = p.shape()[1];
+    for (int64_t b = 0; b < n; ++b) {
+      std::memcpy(out.data() + (b * total + at) * c, p.data() + b * t * c, sizeof(float) * t * c);
+    }
+    at += t;
+  }
+  return out;
+}
+
+Tensor Step(const Network& net, const Tensor& x, NetworkState* state, Workspace* ws) {
+  ws->Reset();
+  absl::StatusOr<TensorView> y = net.Forward(x.view(), state, ws);
+  EXPECT_TRUE(y.ok()) << y.status();
+  return y.ok() ? Tensor::FromView(*y) : Tensor(Shape{x.shape()[0], 0, net.output_channels()});
+}
+
+Tensor RunChunked(const Network& net, const Tensor& x, int64_t chunk) {
+  Workspace ws;
+  auto state = net.InitState(x.shape()[0]);
+  std::vector<Tensor> outs;
+  for (int64_t t = 0; t < x.shape()[1]; t += chunk) {
+    outs.push_back(Step(net, Frames(x, t, std::min(t + chunk, x.shape()[1])), state.get(), &ws));
+  }
+  return Concat(outs, x.shape()[0], net.output_channels());
+}
+
+struct GoldenCase {
+  std::string name;
+  int64_t input_channels, output_channels, subsampling, receptive_field, runtime_layers;
+};
+
+void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.name; }
+
+class NetworkGoldenTest : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(NetworkGoldenTest, MatchesTorchWholeAndChunked) {
+  const GoldenCase& c = GetParam();
+  TensorMap io = ReadAurt("network_" + c.name + "_io.bin");
+  const Tensor& x = io.at("input");
+  const Tensor& want = io.at("output");
+  for (const KernelImpl impl : {KernelImpl::kOptimized, KernelImpl::kReference}) {
+    SCOPED_TRACE(impl == KernelImpl::kOptimized ? "optimized" : "reference");
+    std::unique_ptr<Network> net = LoadNet(c.name, impl);
+    ASSERT_NE(net, nullptr);
+    EXPECT_EQ(net->input_channels(), c.input_channels);
+    EXPECT_EQ(net->output_channels(), c.output_channels);
+    EXPECT_EQ(net->subsampling(), c.subsampling);
+    EXPECT_EQ(net->receptive_field(), c.receptive_field);
+    EXPECT_EQ(net->num_runtime_layers(), c.runtime_layers);
+    EXPECT_EQ(net->metadata().task, "asr");
+    ASSERT_EQ(net->extra_tensors().size(), 2u);
+    EXPECT_EQ(net->extra_tensors().at("cmvn.mean").shape(), Shape{c.input_channels});
+    EXPECT_EQ(net->extra_tensors().at("cmvn.std").shape(), Shape{c.input_channels});
+
+    Workspace ws;
+    auto state = net->InitState(x.shape()[0]);
+    const Tensor whole = Step(*net, x, state.get(), &ws);
+    EXPECT_LE(MaxAbsDiff(whole.view(), want.view()), 1e-4f);
+    for (const int64_t chunk : {1, 3, 7}) {
+      SCOPED_TRACE(chunk);
+      const Tensor chunked = RunChunked(*net, x, chunk);
+      EXPECT_LE(MaxAbsDiff(chunked.view(), whole.view()), 1e-5f);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Nets, NetworkGoldenTest,
+                         ::testing::Values(GoldenCase{"asr", 12, 11, 4, 5, 8},
+                                           GoldenCase{"misc", 8, 5, 6, 10, 11}),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(NetworkTest, OptimizedMatchesReferenceOnLongRandomInput) {
+  for (const std::string name : {"asr", "misc"}) {
+    std::unique_ptr<Network> opt = LoadNet(name, KernelImpl::kOptimized);
+    std::unique_ptr<Network> ref = LoadNet(name, KernelImpl::kReference);
+    ASSERT_NE(opt, nullptr);
+    ASSERT_NE(ref, nullptr);
+    const Tensor x = Random({3, 101, opt->input_channels()}, 7);
+    Workspace ws_a, ws_b;
+    auto sa = opt->InitState(3);
+    auto sb = ref->InitState(3);
+    const Tensor a = Step(*opt, x, sa.get(), &ws_a);
+    const Tensor b = Step(*ref, x, sb.get(), &ws_b);
+    EXPECT_LE(MaxAbsDiff(a.view(), b.view()), 1e-4f) << name;
+  }
+}
+
+TEST(NetworkTest, StackUnstackEqualsSeparateStreams) {
+  std::unique_ptr<Network> net = LoadNet("asr", KernelImpl::kOptimized);
+  ASSERT_NE(net, nullptr);
+  const int64_t c = net->input_channels();
+  constexpr int kStreams = 3;
+  // Chunks of 8 and 4 frames keep every stream in the same phase of the strides.
+  const std::vector<int64_t> chunks = {8, 4, 8, 12};
+  std::vector<Tensor> inputs;
+  for (int s = 0; s < kStreams; ++s) inputs.push_back(Random({1, 32, c}, 100 + s));
+
+  std::vector<Tensor> solo;
+  for (int s = 0; s < kStreams; ++s) solo.push_back(RunChunked(*net, inputs[s], 32));
+
+  // Chunk 0 and 2 run per stream; chunks 1 and 3 run batched.
+  std::vector<std::unique_ptr<NetworkState>> states;
+  std::vector<NetworkState*> raw;
+  for (int s = 0; s < kStreams; ++s) {
+    states.push_back(net->InitState(1));
+    raw.push_back(states.back().get());
+  }
+  std::vector<std::vector<Tensor>> outs(kStreams);
+  Workspace ws;
+  int64_t at = 0;
+  for (size_t k = 0; k < chunks.size(); ++k) {
+    if (k % 2 == 0) {
+      for (int s = 0; s < kStreams; ++s) {
+        outs[s].push_back(Step(*net, Frames(inputs[s], at, at + chunks[k]), raw[s], &ws));
+      }
+    } else {
+      absl::StatusOr<std::unique_ptr<NetworkState>> batched = net->Stack(raw);
+      ASSERT_TRUE(batched.ok()) << batched.status();
+      EXPECT_EQ((*batched)->batch(), kStreams);
+      std::vector<Tensor> parts;
+      for (int s = 0; s < kStreams; ++s) parts.push_back(Frames(inputs[s], at, at + chunks[k]));
+      Tensor x({kStreams, chunks[k], c});
+      for (int s = 0; s < kStreams; ++s) {
+        std::memcpy(x.data() + s * chunks[k] * c, parts[s].data(), sizeof(float) * parts[s].size());
+      }
+      const Tensor y = Step(*net, x, batched->get(), &ws);
+      ASSERT_TRUE(net->Unstack(**batched, raw).ok());
+      const int64_t t_out = y.shape()[1], co = y.shape()[2];
+      for (int s = 0; s < kStreams; ++s) {
+        Tensor ys({1, t_out, co});
+        std::memcpy(ys.data(), y.data() + s * t_out * co, sizeof(float) * t_out * co);
+        outs[s].push_back(std::move(ys));
+      }
+    }
+    at += chunks[k];
+  }
+  for (int s = 0; s < kStreams; ++s) {
+    const Tensor got = Concat(outs[s], 1, net->output_channels());
+    EXPECT_LE(MaxAbsDiff(got.view(), solo[s].view()), 1e-5f) << "stream " << s;
+  }
+}
+
+TEST(NetworkTest, StackRejectsStatesInDifferentPhases) {
+  std::unique_ptr<Network> net = LoadNet("asr", KernelImpl::kOptimized);
+  ASSERT_NE(net, nullptr);
+  auto a = net->InitState();
+  auto b = net->InitState();
+  Workspace ws;
+  Step(*net, Random({1, 4, 12}, 1), a.get(), &ws);
+  Step(*net, Random({1, 5, 12}, 2), b.get(), &ws);
+  NetworkState* both[] = {a.get(), b.get()};
+  absl::StatusOr<std::unique_ptr<NetworkState>> s = net->Stack(both);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.status().message(), HasSubstr("pending input frame"));
+  EXPECT_THAT(s.status().message(), HasSubstr("layers[0] (\"conv\", conv1d)"));
+
+  auto batched = net->InitState(3);
+  EXPECT_EQ(net->Unstack(*batched, both).code(), absl::StatusCode::kInvalidArgument);
+  std::unique_ptr<Network> other = LoadNet("asr", KernelImpl::kOptimized);
+  EXPECT_EQ(net->Stack(std::span<NetworkState* const>()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto other_state = other->InitState();
+  NetworkState* mixed[] = {a.get(), other_state.get()};
+  EXPECT_THAT(net->Stack(mixed).status().message(), HasSubstr("not made by this network"));
+}
+
+TEST(NetworkTest, ForwardChecksInputAndAllocatesNothingAfterWarmUp) {
+  std::unique_ptr<Network> net = LoadNet("asr", KernelImpl::kOptimized);
+  ASSERT_NE(net, nullptr);
+  auto state = net->InitState(2);
+  Workspace ws;
+  Tensor wrong_c({2, 4, 13});
+  EXPECT_THAT(net->Forward(wrong_c.view(), state.get(), &ws).status().message(),
+              HasSubstr("expected shape (2, T, 12)"));
+  Tensor wrong_n({1, 4, 12});
+  EXPECT_FALSE(net->Forward(wrong_n.view(), state.get(), &ws).ok());
+  EXPECT_FALSE(net->Forward(wrong_n.view(), nullptr, &ws).ok());
+
+  Tensor empty({2, 0, 12});
+  absl::StatusOr<TensorView> y = net->Forward(empty.view(), state.get(), &ws);
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_EQ(y->shape, (Shape{2, 0, 11}));
+
+  const Tensor x = Random({2, 16, 12}, 3);
+  for (int i = 0; i < 3; ++i) Step(*net, x, state.get(), &ws);
+  const int64_t allocations = ws.heap_allocations();
+  for (int i = 0; i < 5; ++i) Step(*net, x, state.get(), &ws);
+  EXPECT_EQ(ws.heap_allocations(), allocations);
+}
+
+TEST(NetworkTest, FoldAffineEqualsBatchNormAfterTheLayer) {
+  constexpr int64_t kIn = 5, kOut = 7;
+  TensorMap bn_w;
+  bn_w.emplace("weight", Random({kOut}, 1));
+  bn_w.emplace("bias", Random({kOut}, 2));
+  bn_w.emplace("running_mean", Random({kOut}, 3));
+  Tensor var = Random({kOut}, 4);
+  for (int64_t i = 0; i < kOut; ++i) var[i] = 0.5f + std::fabs(var[i]);
+  bn_w.emplace("running_var", std::move(var));
+  BatchNorm bn({.num_features = kOut});
+  ASSERT_TRUE(bn.Load(bn_w).ok());
+  const Tensor x = Random({2, 9, kIn}, 5);
+
+  TensorMap conv_w;
+  conv_w.emplace("weight", Random({kOut, kIn, 3}, 6));
+  for (const bool bias : {true, false}) {
+    if (bias) conv_w.emplace("bias", Random({kOut}, 7));
+    Conv1d::Options o{.in_channels = kIn, .out_channels = kOut, .kernel_size = 3, .stride = 2};
+    o.bias = bias;
+    o.causal = true;
+    Conv1d plain(o), folded(o);
+    ASSERT_TRUE(plain.Load(conv_w).ok());
+    ASSERT_TRUE(folded.Load(conv_w).ok());
+    ASSERT_TRUE(folded.FoldAffine(bn.scale(), bn.shift()).ok());
+    Workspace ws;
+    auto s1 = plain.InitState(2);
+    auto s2 = folded.InitState(2);
+    absl::StatusOr<TensorView> y = plain.Forward(x.view(), s1.get(), &ws);
+    absl::StatusOr<TensorView> want = bn.Forward(*y, nullptr, &ws);
+    absl::StatusOr<TensorView> got = folded.Forward(x.view(), s2.get(), &ws);
+    EXPECT_LE(MaxAbsDiff(*got, *want), 1e-5f);
+  }
+
+  TensorMap lin_w;
+  lin_w.emplace("weight", Random({kOut, kIn}, 8));
+  Linear plain({.in_features = kIn, .out_features = kOut, .bias = false});
+  Linear folded({.in_features = kIn, .out_features = kOut, .bias = false});
+  ASSERT_TRUE(plain.Load(lin_w).ok());
+  ASSERT_TRUE(folded.Load(lin_w).ok());
+  ASSERT_TRUE(folded.FoldAffine(bn.scale(), bn.shift()).ok());
+  EXPECT_FALSE(folded.FoldAffine(bn.scale(), Tensor({3}).view()).ok());
+  Workspace ws;
+  absl::StatusOr<TensorView> y = plain.Forward(x.view(), nullptr, &ws);
+  absl::StatusOr<TensorView> want = bn.Forward(*y, nullptr, &ws);
+  absl::StatusOr<TensorView> got = folded.Forward(x.view(), nullptr, &ws);
+  EXPECT_LE(MaxAbsDiff(*got, *want), 1e-5f);
+}
+
+// ------------------------------------------------------------------ malformed layer lists
+
+TensorMap CloneTensors(const TensorMap& tensors) {
+  TensorMap out;
+  for (const auto& [name, t] : tensors) out.emplace(name, t.Clone());
+  return out;
+}
+
+struct BadCase {
+  BadCase(std::string label_, std::string layers_, std::vector<std::string> want_,
+          std::string drop = "", std::string reshape = "")
+      : label(std::move(label_)),
+        layers(std::move(layers_)),
+        want(std::move(want_)),
+        drop_tensor(std::move(drop)),
+        reshape_tensor(std::move(reshape)) {}
+  std::string label;
+  std::string layers;             // JSON layer list
+  std::vector<std::string> want;  // substrings of the message
+  std::string drop_tensor;        // removed from the asr tensors when set
+  std::string reshape_tensor;     // replaced by a (3) tensor when set
+};
+
+// The asr golden's list, as a prefix to splice cases into.
+const char kConv[] =
+    R"({"type": "conv1d", "name": "conv", "in_channels": 12, "out_channels": 16,
+        "kernel_size": 3, "stride": 2})";
+const char kAsrTail[] =
+    R"({"type": "batchnorm", "name": "bn", "num_features": 16},
+       {"type": "relu", "name": "relu"},
+       {"type": "lstm", "name": "lstm", "input_size": 16, "hidden_size": 20, "num_layers": 2},
+       {"type": "layernorm", "name": "norm", "num_features": 20},
+       {"type": "max_pool", "name": "pool", "kernel_size": 2},
+       {"type": "linear", "name": "head", "in_features": 20, "out_features": 11},
+       {"type": "log_softmax", "name": "logp"})";
+
+std::string Asr() { return std::string("[") + kConv + ", " + kAsrTail + "]"; }
+
+std::vector<BadCase> BadCases() {
+  const std::string conv_head =
+      R"({"type": "conv1d", "name": "conv", "in_channels": 12, "out_channels": 16, )";
+  return {
+      {"absent", "[]", {"\"layers\" must be a non-empty array"}},
+      {"not_json", "[{", {"\"layers\" must be a non-empty array"}},
+      {"not_object", "[1]", {"layers[0]: must be an object"}},
+      {"unknown_type",
+       R"([{"type": "conv2d", "name": "c"}])",
+       {"layers[0]", "\"type\" must be one of", "conv1d", "\"conv2d\""}},
+      {"missing_type", R"([{"name": "c"}])", {"layers[0]", "\"type\"", "got none"}},
+      {"missing_name", R"([{"type": "relu"}])", {"layers[0]", "\"name\""}},
+      {"dotted_name", R"([{"type": "relu", "name": "a.b"}])", {"layers[0]", "without '.'"}},
+      {"duplicate_name",
+       "[" + std::string(kConv) + R"(, {"type": "relu", "name": "conv"}])",
+       {"layers[1]", "unique"}},
+      {"unknown_field",
+       "[" + conv_head + R"("kernel_size": 3, "kernel": 3}])",
+       {"layers[0] (\"conv\", conv1d)", "unknown field \"kernel\"", "allowed:", "dilation"}},
+      {"field_on_activation",
+       "[" + std::string(kConv) + R"(, {"type": "relu", "name": "r", "negative_slope": 0.1}])",
+       {"layers[1] (\"r\", relu)", "unknown field \"negative_slope\"", "allowed: type, name"}},
+      {"missing_size",
+       R"([{"type": "conv1d", "name": "conv", "out_channels": 16, "kernel_size": 3}])",
+       {"layers[0] (\"conv\", conv1d)", "\"in_channels\" is required", "integer in [1, 65536]"}},
+      {"missing_kernel", "[" + conv_head + "\"stride\": 2}]", {"\"kernel_size\" is required"}},
+      {"string_size",
+       "[" + conv_head + R"("kernel_size": "3"}])",
+       {"\"kernel_size\" must be an integer in [1, 4096], got \"3\""}},
+      {"float_size", "[" + conv_head + R"("kernel_size": 3.5}])", {"got 3.5"}},
+      {"zero_stride",
+       "[" + conv_head + R"("kernel_size": 3, "stride": 0}])",
+       {"\"stride\"", "got 0"}},
+      {"huge_kernel",
+       "[" + conv_head + R"("kernel_size": 5000}])",
+       {"\"kernel_size\"", "got 5000"}},
+      {"bias_not_bool",
+       "[" + conv_head + R"("kernel_size": 3, "bias": "yes"}])",
+       {"\"bias\" must be true or false, got \"yes\""}},
+      {"groups",
+       "[" + conv_head + R"("kernel_size": 3, "groups": 5}])",
+       {"\"groups\" must divide in_channels (12) and out_channels (16), got 5"}},
+      {"causal_padding",
+       "[" + conv_head + R"("kernel_size": 3, "padding": 1}])",
+       {"\"padding\" must be 0 when \"causal\" is true"}},
+      {"channel_mismatch",
+       "[" + std::string(kConv) +
+           R"(, {"type": "relu", "name": "r"},
+                {"type": "lstm", "name": "lstm", "input_size": 15, "hidden_size": 20}])",
+       {"layers[2] (\"lstm\", lstm): field \"input_size\" is 15 but layers[1] (\"r\", relu) "
+        "outputs 16 channels"}},
+      {"batchnorm_size",
+       "[" + std::string(kConv) + R"(, {"type": "batchnorm", "name": "bn", "num_features": 8}])",
+       {"layers[1] (\"bn\", batchnorm): field \"num_features\" is 8"}},
+      {"batchnorm_first",
+       R"([{"type": "batchnorm", "name": "bn", "num_features": 12}])",
+       {"layers[0] (\"bn\", batchnorm)", "must directly follow a conv1d or linear"}},
+      {"batchnorm_after_relu",
+       "[" + std::string(kConv) +
+           R"(, {"type": "relu", "name": "r"}, {"type": "batchnorm", "name": "bn",
+               "num_features": 16}])",
+       {"layers[2]", "must directly follow a conv1d or linear"}},
+      {"bad_eps",
+       "[" + std::string(kConv) +
+           R"(, {"type": "batchnorm", "name": "bn", "num_features": 16, "eps": 0}])",
+       {"\"eps\" must be a number in (0, 1], got 0"}},
+      {"num_layers_zero",
+       R"([{"type": "lstm", "name": "lstm", "input_size": 16, "hidden_size": 20,
+            "num_layers": 0}])",
+       {"\"num_layers\" must be an integer in [1, 64], got 0"}},
+      {"pool_missing_kernel",
+       R"([{"type": "max_pool", "name": "p"}])",
+       {"\"kernel_size\" is required"}},
+      {"no_channels", R"([{"type": "relu", "name": "r"}])", {"no layer sets a channel count"}},
+      {"missing_tensor",
+       Asr(),
+       {"layers[3] (\"lstm\", lstm)", "missing tensor \"lstm.weight_hh_l1\"", "(80, 20)"},
+       "lstm.weight_hh_l1"},
+      {"misshapen_tensor",
+       Asr(),
+       {"layers[6] (\"head\", linear)", "tensor \"head.weight\" must have shape (11, 20), got (3)"},
+       "",
+       "head.weight"},
+      {"missing_batchnorm_stat", Asr(), {"missing tensor \"bn.running_var\""}, "bn.running_var"},
+      {"lstm_too_deep",
+       "[" + std::string(kConv) +
+           R"(, {"type": "lstm", "name": "lstm", "input_size": 16, "hidden_size": 20,
+               "num_layers": 3}])",
+       {"missing tensor \"lstm.weight_ih_l2\" of shape (80, 20)"}},
+  };
+}
+
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.label; }
+
+class NetworkBadLayersTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(NetworkBadLayersTest, GivesAClearError) {
+  static const absl::StatusOr<ModelFile> asr = LoadModelFile(Golden("network_asr.safetensors"));
+  ASSERT_TRUE(asr.ok()) << asr.status();
+  const BadCase& c = GetParam();
+  ModelFile file;
+  file.name = "bad.safetensors";
+  file.metadata = asr->metadata;
+  file.metadata.layers_json = c.layers;
+  file.tensors = CloneTensors(asr->tensors);
+  if (!c.drop_tensor.empty()) {
+    ASSERT_EQ(file.tensors.erase(c.drop_tensor), 1u);
+  }
+  if (!c.reshape_tensor.empty()) file.tensors.at(c.reshape_tensor) = Tensor({3});
+  absl::StatusOr<std::unique_ptr<Network>> net = Network::FromModelFile(std::move(file));
+  ASSERT_FALSE(net.ok()) << c.label;
+  EXPECT_EQ(net.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(net.status().message(), HasSubstr("model file bad.safetensors: "));
+  for (const std::string& want : c.want) {
+    EXPECT_THAT(net.status().message(), HasSubstr(want)) << c.label;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, NetworkBadLayersTest, ::testing::ValuesIn(BadCases()),
+                         [](const auto& info) { return info.param.label; });
+
+TEST(NetworkTest, GoodListsBuild) {
+  absl::StatusOr<ModelFile> asr = LoadModelFile(Golden("network_asr.safetensors"));
+  ASSERT_TRUE(asr.ok()) << asr.status();
+  ModelFile file;
+  file.name = "ok";
+  file.metadata = asr->metadata;
+  file.metadata.layers_json = Asr();
+  file.tensors = CloneTensors(asr->tensors);
+  file.tensors.emplace("extra.thing", Tensor({2}));
+  absl::StatusOr<std::unique_ptr<Network>> net = Network::FromModelFile(std::move(file));
+  ASSERT_TRUE(net.ok()) << net.status();
+  EXPECT_EQ((*net)->extra_tensors().size(), 3u);
+  EXPECT_EQ((*net)->extra_tensors().count("extra.thing"), 1u);
+
+  EXPECT_EQ(Network::Load(Golden("no_such_model.safetensors")).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace auris::nn
