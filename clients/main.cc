@@ -11,6 +11,7 @@
 #include "auris/v1/speech.grpc.pb.h"
 #include "clients/client_common.h"
 #include "clients/denoise_command.h"
+#include "clients/transcribe_command.h"
 #ifdef AURIS_WITH_PORTAUDIO
 #include "clients/mic_command.h"
 #endif
@@ -155,8 +156,29 @@ int main(int argc, char** argv) {
                  "Clean reference file: print SNR and SI-SDR before and after");
 
   std::vector<std::string> inputs;
-  CLI::App* tr = app.add_subcommand("transcribe", "Transcribe files or folders");
-  tr->add_option("IN", inputs, "Input files or folders")->required();
+  auris::client::TranscribeOptions transcribe;
+  float lm_weight = 0.0f;
+  float word_bonus = 0.0f;
+  CLI::App* tr = app.add_subcommand(
+      "transcribe", "Transcribe files or folders: prints path<TAB>transcript per file");
+  tr->add_option("IN", transcribe.inputs, "Input files or folders")->required();
+  tr->add_option("-o,--output", transcribe.output, "Write the lines to this file (a TSV)");
+  tr->add_option("--model", transcribe.model, "Model name (default: the server's)");
+  tr->add_flag("--streaming", transcribe.streaming, "Use StreamingRecognize");
+  tr->add_flag("--interim", transcribe.interim, "Streaming: print interim results to stderr");
+  tr->add_option("--chunk_ms", transcribe.chunk_ms, "Streaming chunk length")
+      ->capture_default_str();
+  tr->add_option("--max_alternatives", transcribe.max_alternatives, "1..10")->capture_default_str();
+  tr->add_flag("--words", transcribe.words, "Word times and confidences (shown with --json)");
+  tr->add_option("--beam", transcribe.beam_size, "Beam width: 0 = model default, 1 = greedy")
+      ->capture_default_str();
+  CLI::Option* lm_option =
+      tr->add_option("--lm_weight", lm_weight, "LM weight (default: the model's)");
+  CLI::Option* bonus_option =
+      tr->add_option("--word_bonus", word_bonus, "Word insertion bonus (default: the model's)");
+  tr->add_option("--phrase", transcribe.phrases, "Phrase to favour (repeatable)");
+  tr->add_option("--boost", transcribe.boost, "Boost per phrase word, 0..20");
+  tr->add_flag("--restrict", transcribe.restrict, "Only allow the --phrase phrases");
   CLI::App* em = app.add_subcommand("emotion", "Arousal and valence of files or folders");
   em->add_option("IN", inputs, "Input files or folders")->required();
 
@@ -187,9 +209,9 @@ int main(int argc, char** argv) {
   }
 #endif
   if (*tr) {
-    auto stub = auris::v1::Speech::NewStub(auris::client::MakeChannel(global));
-    return RunAnalysis(global, inputs, "transcribe", &auris::v1::Speech::Stub::Recognize,
-                       stub.get());
+    if (lm_option->count() > 0) transcribe.lm_weight = lm_weight;
+    if (bonus_option->count() > 0) transcribe.word_insertion_bonus = word_bonus;
+    return auris::client::RunTranscribe(global, transcribe);
   }
   if (*em) {
     auto stub = auris::v1::Emotion::NewStub(auris::client::MakeChannel(global));

@@ -58,6 +58,22 @@ absl::StatusOr<ModelDescriptor> ParseModelDescriptor(const std::string& json_tex
     if (!j["description"].is_string()) return Bad(path, "field \"description\" must be a string");
     d.info.description = j["description"].get<std::string>();
   }
+  if (j.contains("file")) {
+    if (!j["file"].is_string() || j["file"].get<std::string>().empty()) {
+      return Bad(path,
+                 "field \"file\" must be a non-empty string (the model file's path, "
+                 "relative to the descriptor)");
+    }
+    d.file = j["file"].get<std::string>();
+  }
+  if (j.contains("lm")) {
+    if (!j["lm"].is_string() || j["lm"].get<std::string>().empty()) {
+      return Bad(path,
+                 "field \"lm\" must be a non-empty string (an ARPA language model's "
+                 "path, relative to the descriptor)");
+    }
+    d.lm = j["lm"].get<std::string>();
+  }
   if (j.contains("params")) {
     if (!j["params"].is_object()) return Bad(path, "field \"params\" must be an object");
     for (const auto& [key, value] : j["params"].items()) {

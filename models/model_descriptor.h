@@ -15,7 +15,11 @@ struct ModelDescriptor {
   ModelInfo info;
   std::string type;                      // e.g. "classic_denoiser"
   std::map<std::string, double> params;  // numeric parameters of the type
+  std::string file;                      // model file as written ("" if none), relative to
+                                         // the descriptor's folder unless absolute
   std::string path;                      // the descriptor file, for messages
+  std::string lm;                        // "asr" only: ARPA language model as written ("" if
+                                         // none), relative to the descriptor's folder
 };
 
 // INVALID_ARGUMENT naming `path` and the offending field.

@@ -49,6 +49,11 @@ absl::StatusOr<std::unique_ptr<AurisServer>> AurisServer::Start(ServerConfig con
   absl::StatusOr<std::unique_ptr<models::ModelRegistry>> registry =
       models::ModelRegistry::Load(config.models_dir);
   if (!registry.ok()) return registry.status();
+  for (const models::SkippedModel& skipped : (*registry)->skipped()) {
+    Logger::Error("model not loaded; serving without it", {{"model", skipped.name},
+                                                           {"descriptor", skipped.descriptor},
+                                                           {"error", skipped.status.ToString()}});
+  }
 
   auto server = std::unique_ptr<AurisServer>(new AurisServer());
   server->state_ = std::make_unique<ServerState>(config, *std::move(registry));

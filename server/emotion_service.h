@@ -1,5 +1,6 @@
-// auris.v1.Emotion. Until an emotion model exists every call is FAILED_PRECONDITION
-// "no emotion model is loaded". Thread-safe.
+// auris.v1.Emotion: AnalyzeEmotion (unary, on a worker) and StreamingAnalyzeEmotion. With no
+// emotion model loaded every call is FAILED_PRECONDITION "no emotion model is loaded".
+// Thread-safe.
 #ifndef AURIS_SERVER_EMOTION_SERVICE_H_
 #define AURIS_SERVER_EMOTION_SERVICE_H_
 

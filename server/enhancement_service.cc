@@ -52,9 +52,13 @@ absl::Status DenoiseWhole(grpc::CallbackServerContext* context, const ServerStat
     if (context->IsCancelled()) {
       return absl::CancelledError("the call was cancelled (by the client or its deadline)");
     }
-    (*stream)->Accept(all.subspan(pos, std::min(block, all.size() - pos)), &enhanced);
+    if (absl::Status s =
+            (*stream)->Accept(all.subspan(pos, std::min(block, all.size() - pos)), &enhanced);
+        !s.ok()) {
+      return s;
+    }
   }
-  (*stream)->Flush(&enhanced);
+  if (absl::Status s = (*stream)->Flush(&enhanced); !s.ok()) return s;
   absl::StatusOr<std::string> bytes = dsp::EncodeAudio(enhanced, out.sample_rate_hz, out.encoding);
   if (!bytes.ok()) return bytes.status();
   response->set_audio_content(*std::move(bytes));

@@ -1,5 +1,6 @@
-// auris.v1.Speech. Until an asr model exists every call is FAILED_PRECONDITION
-// "no asr model is loaded". Thread-safe.
+// auris.v1.Speech: Recognize (unary, on a worker; one result per utterance, split at pauses)
+// and StreamingRecognize (SpeechStreamingReactor). Without an asr model every call is
+// FAILED_PRECONDITION "no asr model is loaded". Thread-safe.
 #ifndef AURIS_SERVER_SPEECH_SERVICE_H_
 #define AURIS_SERVER_SPEECH_SERVICE_H_
 

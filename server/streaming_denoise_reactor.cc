@@ -53,7 +53,7 @@ absl::Status StreamingDenoiseReactor::HandleMessage(const v1::StreamingDenoiseRe
     AddAudioSeconds(static_cast<double>(decoded_.size()) / decoder_->sample_rate_hz());
   }
   enhanced_.clear();
-  stream_->Accept(decoded_, &enhanced_);
+  if (absl::Status s = stream_->Accept(decoded_, &enhanced_); !s.ok()) return s;
   return SendAudio();
 }
 
@@ -67,11 +67,11 @@ absl::Status StreamingDenoiseReactor::HandleEnd() {
     if (absl::Status s = StartModelIfReady(); !s.ok()) return s;
     if (!stream_) return absl::InvalidArgumentError("the stream carried no audio samples");
     enhanced_.clear();
-    stream_->Accept(waiting_, &enhanced_);
+    if (absl::Status s = stream_->Accept(waiting_, &enhanced_); !s.ok()) return s;
     if (absl::Status s = SendAudio(); !s.ok()) return s;
   }
   enhanced_.clear();
-  stream_->Flush(&enhanced_);
+  if (absl::Status s = stream_->Flush(&enhanced_); !s.ok()) return s;
   return SendAudio();
 }
 

@@ -17,17 +17,19 @@ class ClassicDenoiseStream : public DenoiseStream {
         resampler_(std::move(resampler)),
         to_skip_(suppressor_->DelaySamples()) {}
 
-  void Accept(std::span<const float> input, std::vector<float>* out) override {
+  absl::Status Accept(std::span<const float> input, std::vector<float>* out) override {
     enhanced_.clear();
     suppressor_->Accept(input, &enhanced_);
     Emit(out);
+    return absl::OkStatus();
   }
 
-  void Flush(std::vector<float>* out) override {
+  absl::Status Flush(std::vector<float>* out) override {
     enhanced_.clear();
     suppressor_->Flush(&enhanced_);
     Emit(out);
     if (resampler_) resampler_->Flush(out);
+    return absl::OkStatus();
   }
 
   int DelaySamples() const override { return suppressor_->DelaySamples(); }

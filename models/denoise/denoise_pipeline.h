@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "models/model_info.h"
 
@@ -17,9 +18,10 @@ class DenoiseStream {
   virtual ~DenoiseStream() = default;
   // Mono samples in [-1, 1] at the stream's input rate. Appends enhanced samples at the output
   // rate to `out`, already aligned with the input (the model's delay is removed): after
-  // Flush, the total output is the input's length converted to the output rate.
-  virtual void Accept(std::span<const float> input, std::vector<float>* out) = 0;
-  virtual void Flush(std::vector<float>* out) = 0;
+  // Flush, the total output is the input's length converted to the output rate. A non-OK
+  // status (a failed network step) ends the stream.
+  virtual absl::Status Accept(std::span<const float> input, std::vector<float>* out) = 0;
+  virtual absl::Status Flush(std::vector<float>* out) = 0;
   // Input samples that must arrive before an output sample is released (latency).
   virtual int DelaySamples() const = 0;
 };

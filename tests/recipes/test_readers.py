@@ -75,5 +75,71 @@ class SharedDataTest(unittest.TestCase):
         self.assertTrue(all(os.path.exists(x.path) for x in u))
 
 
+class DebianSpeechParsingTest(unittest.TestCase):
+    """Parsers on hand-made files (no Debian packages needed)."""
+
+    def test_asterisk_format(self):
+        import gzip
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, "en", "digits"))
+            for name in ("agent-pass", "beep", "digits/7", "letters-at", "no-text"):
+                open(os.path.join(d, "en", name + ".wav"), "wb").close()
+            texts = os.path.join(d, "t.txt.gz")
+            with gzip.open(texts, "wt") as fh:
+                fh.write("; Core Asterisk Sounds in English\n\n"
+                         "agent-pass: Please enter your password followed by #.\n"
+                         "beep: [this is a simple beep tone]\n"
+                         "digits/7: 7\n"
+                         "letters-at: at [@]\n"
+                         "missing-audio: Hello.\n")
+            u = readers.read_asterisk(os.path.join(d, "en"), texts)
+            got = {x.extra["name"]: x.text for x in u}
+            self.assertEqual(got, {"agent-pass": "please enter your password followed by pound",
+                                   "digits/7": "seven", "letters-at": "at"})
+            self.assertEqual({x.speaker for x in u}, {"asterisk-allison"})
+
+    def test_sphinx_transcription_format(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, "setA"))
+            os.makedirs(os.path.join(d, "nofiles"))
+            with open(os.path.join(d, "setA", "fileids"), "w") as fh:
+                fh.write("u1\nu2\n")
+            with open(os.path.join(d, "setA", "transcription"), "w") as fh:
+                fh.write("<s> Ten of CLUBS  </s> (u1)\n<s> he was not </s> (u2)\n")
+            open(os.path.join(d, "setA", "u1.wav"), "wb").close()  # u2 has no audio
+            with open(os.path.join(d, "nofiles", "x.transcription"), "w") as fh:
+                fh.write("<s> one </s> (x)\n")
+            u = readers.read_pocketsphinx_testdata(d)
+            self.assertEqual([(x.text, x.speaker, x.extra["id"]) for x in u],
+                             [("ten of clubs", "pocketsphinx-setA", "u1")])
+
+
+@unittest.skipUnless(os.path.isdir(readers.ASTERISK_SOUNDS_DIR)
+                     and os.path.exists(readers.ASTERISK_TEXTS),
+                     "asterisk-core-sounds-en(-wav) not installed")
+class AsteriskTest(unittest.TestCase):
+    def test_read(self):
+        u = readers.read_asterisk()
+        self.assertGreater(len(u), 500)
+        self.assertEqual({x.speaker for x in u}, {"asterisk-allison"})
+        self.assertTrue(all(x.text and os.path.exists(x.path) for x in u))
+        names = {x.extra["name"]: x.text for x in u}
+        self.assertEqual(names.get("digits/7"), "seven")
+        self.assertNotIn("beep", names)
+
+
+@unittest.skipUnless(os.path.isdir(readers.POCKETSPHINX_TESTDATA_DIR),
+                     "pocketsphinx-testdata not installed")
+class PocketsphinxTestdataTest(unittest.TestCase):
+    def test_read(self):
+        u = readers.read_pocketsphinx_testdata()
+        sets = {x.speaker for x in u}
+        self.assertIn("pocketsphinx-librivox", sets)
+        self.assertTrue(all(x.text and os.path.exists(x.path) for x in u))
+        lib = [x for x in u if x.speaker == "pocketsphinx-librivox"]
+        self.assertEqual(len(lib), 5)
+        self.assertEqual(lib[1].text, "he was not an ill disposed young man")
+
+
 if __name__ == "__main__":
     unittest.main()

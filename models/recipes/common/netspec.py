@@ -244,6 +244,24 @@ if torch is not None:
                     out[f"{name}.{key}"] = value.detach().cpu().numpy().astype(dtype)
             return out
 
+        def load_exported(self, tensors: dict) -> None:
+            """Loads tensors named as export_tensors writes them (e.g. read back from a
+            model file, float16 upcast), so references use the weights as stored."""
+            inner = {"conv1d": "conv", "batchnorm": "bn", "lstm": "lstm"}
+            state = {}
+            for c in self.spec:
+                prefix = c["name"] + "."
+                for name, value in tensors.items():
+                    if name.startswith(prefix):
+                        key = name[len(prefix):]
+                        sub = inner.get(c["type"])
+                        state[f"layers.{c['name']}." + (f"{sub}.{key}" if sub else key)] = \
+                            torch.from_numpy(np.asarray(value, np.float32))
+            missing, unexpected = self.load_state_dict(state, strict=False)
+            missing = [m for m in missing if not m.endswith("num_batches_tracked")]
+            if missing or unexpected:
+                raise ValueError(f"load_exported: missing {missing}, unexpected {unexpected}")
+
     def count_parameters(module) -> int:
         return sum(p.numel() for p in module.parameters())
 

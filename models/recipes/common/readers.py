@@ -130,3 +130,101 @@ def read_librispeech(root: str) -> list[Utterance]:
                                                                else ""),
                                      uid.split("-")[0], {"id": uid}))
     return out
+
+
+# --------------------------------------------------------------------------- Debian speech
+ASTERISK_SOUNDS_DIR = "/usr/share/asterisk/sounds/en"
+ASTERISK_TEXTS = "/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz"
+POCKETSPHINX_TESTDATA_DIR = "/usr/share/pocketsphinx/test/data"
+
+# Keypad symbols the Asterisk voice reads aloud ("press * to ...", "followed by #").
+_ASTERISK_SYMBOLS = {"*": " star ", "#": " pound "}
+
+
+def _asterisk_text(raw: str) -> str:
+    """Spoken words of a core-sounds-en.txt entry: bracketed descriptions ("[beep]",
+    "<beep ascending>", "at [@]") are not spoken and are removed; * and # are read as
+    "star" and "pound"; the rest goes through text.normalize."""
+    import re
+    raw = re.sub(r"\[[^\]]*\]|<[^>]*>", " ", raw)
+    for sym, word in _ASTERISK_SYMBOLS.items():
+        raw = raw.replace(sym, word)
+    return textnorm.normalize(raw)
+
+
+def read_asterisk(sounds_dir: str = ASTERISK_SOUNDS_DIR,
+                  texts_path: str = ASTERISK_TEXTS) -> list[Utterance]:
+    """Debian asterisk-core-sounds-en-wav prompts (8 kHz, one female voice, "Allison")
+    with their texts from asterisk-core-sounds-en (lines "name: text", name relative to
+    the sounds folder without .wav, e.g. "digits/7: seven"). Prompts without a text, or
+    whose text is only a bracketed description such as "[this is a simple beep tone]",
+    are skipped; so are texts without audio. Speaker "asterisk-allison"; extra["name"].
+    Empty list when either package is missing."""
+    import gzip
+    if not os.path.isdir(sounds_dir) or not os.path.exists(texts_path):
+        return []
+    texts = {}
+    with gzip.open(texts_path, "rt", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            line = line.strip()
+            if not line or line.startswith(";") or ":" not in line:
+                continue
+            name, raw = line.split(":", 1)
+            texts[name.strip()] = raw.strip()
+    out = []
+    for path in sorted(glob.glob(os.path.join(sounds_dir, "**", "*.wav"), recursive=True)):
+        name = os.path.relpath(path, sounds_dir)[:-4].replace(os.sep, "/")
+        t = _asterisk_text(texts.get(name, ""))
+        if t:
+            out.append(Utterance(os.path.abspath(path), t, "asterisk-allison",
+                                 {"name": name}))
+    return out
+
+
+def _sphinx_transcriptions(path: str) -> dict:
+    """A Sphinx transcription file: lines "<s> words </s> (utterance-id)" -> {id: text}."""
+    import re
+    out = {}
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            m = re.match(r"^(.*)\(([^()]+)\)\s*$", line.strip())
+            if not m:
+                continue
+            words = [w for w in m.group(1).split() if w not in ("<s>", "</s>", "<sil>")]
+            out[m.group(2).strip()] = textnorm.normalize(" ".join(words))
+    return out
+
+
+def read_pocketsphinx_testdata(root: str = POCKETSPHINX_TESTDATA_DIR) -> list[Utterance]:
+    """Debian pocketsphinx-testdata: every folder under `root` with a transcription file
+    ("transcription" or "*.transcription", Sphinx format "<s> text </s> (id)") and audio
+    <id>.wav (16 kHz) listed in its fileids (or every id of the transcription). As
+    installed: librivox (5 LibriVox sentences, one male reader) and cards (5 utterances).
+    tidigits has transcripts but only MFCC features, no audio, so it is skipped.
+    Speaker "pocketsphinx-<folder>"; extra["id"], extra["set"]. Empty list when absent."""
+    out = []
+    if not os.path.isdir(root):
+        return out
+    for folder in sorted(d for d in glob.glob(os.path.join(root, "*")) if os.path.isdir(d)):
+        name = os.path.basename(folder)
+        trans = sorted(glob.glob(os.path.join(folder, "transcription")) +
+                       glob.glob(os.path.join(folder, "*.transcription")))
+        if not trans:
+            continue
+        texts = {}
+        for t in trans:
+            texts.update(_sphinx_transcriptions(t))
+        ids = list(texts)
+        fileids = sorted(glob.glob(os.path.join(folder, "fileids")) +
+                         glob.glob(os.path.join(folder, "*.fileids")))
+        if fileids:
+            ids = []
+            for f in fileids:
+                with open(f, encoding="utf-8") as fh:
+                    ids += [x.strip() for x in fh if x.strip()]
+        for uid in ids:
+            audio = os.path.join(folder, uid + ".wav")
+            if uid in texts and texts[uid] and os.path.exists(audio):
+                out.append(Utterance(os.path.abspath(audio), texts[uid],
+                                     "pocketsphinx-" + name, {"id": uid, "set": name}))
+    return out

@@ -47,7 +47,7 @@ N_FFT = 320
 HOP = 160
 BINS = N_FFT // 2 + 1
 LOG_FLOOR = 1e-9
-SEGMENT = 3 * SR
+SEGMENT = 2 * SR
 HELDOUT_NOISES = ("exercise_bike", "speechbrain_noise1")
 FRONT_END = {"type": "stft_mask", "n_fft": N_FFT, "win_length": N_FFT, "hop_length": HOP,
              "window": "sqrt_hann", "log_floor": LOG_FLOOR, "mask": "real"}
@@ -342,6 +342,8 @@ def export_model(args) -> None:
     os.makedirs(os.path.dirname(OUT_MODEL), exist_ok=True)
     export.write_model(args.out or OUT_MODEL, tensors, meta)
     size = os.path.getsize(args.out or OUT_MODEL)
+    if args.golden_dir:
+        write_golden(args.out or OUT_MODEL, args.golden_dir)
     print(f"wrote {args.out or OUT_MODEL}: {size} bytes, "
           f"{netspec.count_parameters(net)} parameters, "
           f"{2 * netspec.macs_per_frame(layers) * 100 / 1e9:.3f} GFLOP per audio second")
@@ -425,7 +427,7 @@ def _run_server_denoise(items, models: list[str], workdir: str) -> dict:
 
 def evaluate(args) -> None:
     import tempfile
-    items = eval_set()
+    items = eval_set(per_kind=args.per_kind)
     models = args.models.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         outputs = _run_server_denoise(items, models, tmp)
@@ -469,8 +471,51 @@ def evaluate(args) -> None:
         "clean_si_sdr_db": report["clean_input"][first]["si_sdr_db"]}
     text = json.dumps(report, indent=1)
     print(text)
-    with open(os.path.join(RECIPE_DIR, "eval_metrics.json"), "w") as fh:
+    with open(args.out, "w") as fh:
         fh.write(text + "\n")
+
+
+def reference_pipeline(net, x, mean, std) -> np.ndarray:
+    """What NeuralDenoisePipeline computes at 16 kHz: the input preceded by 160 zeros
+    (so the first samples are reconstructed), zero-padded to whole frames, enhanced, and
+    cut back to the input's span."""
+    torch = _torch()
+    lead = N_FFT - HOP
+    frames = -(-(lead + len(x)) // HOP)
+    padded = np.zeros((frames - 1) * HOP + N_FFT, np.float32)
+    padded[lead:lead + len(x)] = x
+    with torch.no_grad():
+        y = enhance(net, torch.from_numpy(padded)[None], mean, std)[0].numpy()
+    return y[lead:lead + len(x)]
+
+
+def golden_input(seconds: float = 1.0, seed: int = 3) -> np.ndarray:
+    """Deterministic speech-like signal (harmonics with a syllable envelope) in pink-ish
+    noise; corpus audio may not be copied into the repository."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * SR)
+    t = np.arange(n) / SR
+    phase = 2 * np.pi * np.cumsum(130 + 30 * np.sin(2 * np.pi * 1.7 * t)) / SR
+    x = sum(np.sin(k * phase) / k for k in range(1, 15))
+    x = 0.1 * x * (0.5 - 0.5 * np.cos(2 * np.pi * 4 * t)) ** 2
+    return (x + 0.02 * np.cumsum(rng.standard_normal(n)) * 0.05).astype(np.float32)
+
+
+def write_golden(model_path: str, golden_dir: str) -> None:
+    """denoise_parity_{in,out}.f32 for tests/models: the shipped file's weights as stored
+    (float16 upcast) through reference_pipeline."""
+    torch = _torch()
+    tensors, meta, _ = export.read_model(model_path)
+    net = netspec.SpecNet(meta["layers"]).eval()
+    net.load_exported(tensors)
+    mean = torch.from_numpy(tensors["cmvn.mean"].astype(np.float32))
+    std = torch.from_numpy(tensors["cmvn.std"].astype(np.float32))
+    x = golden_input()
+    y = reference_pipeline(net, x, mean, std)
+    os.makedirs(golden_dir, exist_ok=True)
+    x.astype("<f4").tofile(os.path.join(golden_dir, "denoise_parity_in.f32"))
+    y.astype("<f4").tofile(os.path.join(golden_dir, "denoise_parity_out.f32"))
+    print(f"wrote {golden_dir}/denoise_parity_{{in,out}}.f32 ({len(x)} samples)")
 
 
 # --------------------------------------------------------------------------- main
@@ -486,7 +531,7 @@ def main(argv=None):
     p.add_argument("--resume", action="store_true")
     p.add_argument("--max-minutes", type=float)
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--epochs", type=int, default=6)
     p.add_argument("--steps-per-epoch", type=int, default=250)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=2e-3)
@@ -497,9 +542,14 @@ def main(argv=None):
     p.add_argument("--checkpoint")
     p.add_argument("--out")
     p.add_argument("--float16", action="store_true", default=True)
+    p.add_argument("--golden-dir", default=os.path.join(REPO, "tests", "models", "golden"),
+                   help="where the C++ parity fixtures go ('' = none)")
     p = sub.add_parser("eval", help="held-out metrics through auris-server (C++ engine)")
     p.add_argument("--models", default="denoise,classic",
                    help="comma-separated model names; the first one is summarised")
+    p.add_argument("--per-kind", type=int, default=30,
+                   help="held-out utterances per kind (synthetic voices, real speakers)")
+    p.add_argument("--out", default=os.path.join(RECIPE_DIR, "eval_metrics.json"))
     a = ap.parse_args(argv)
     {"prepare": prepare, "train": train, "export": export_model, "eval": evaluate}[a.cmd](a)
 

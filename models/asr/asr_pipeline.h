@@ -1,0 +1,93 @@
+// Speech recognition with a model file of task "asr" (front end "logmel", global CMVN in
+// tensors cmvn.mean / cmvn.std, a network ending in (log_)softmax over the vocabulary, which
+// holds a blank ("<blank>") and the word separator " ") and an optional word n-gram LM
+// (ARPA). The model describes itself: sample rate, front end, subsampling and so the frame
+// shift (hop x subsampling / rate, 40 ms for the shipped model), and decoder defaults in its
+// metadata ("decoder": {"beam", "lm_weight", "word_insertion_bonus"}).
+// AsrPipeline is immutable after Create (apart from an internal, locked cache of LM scorers
+// per weight pair) and thread-safe; each AsrStream belongs to one thread at a time.
+#ifndef AURIS_MODELS_ASR_ASR_PIPELINE_H_
+#define AURIS_MODELS_ASR_ASR_PIPELINE_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "dsp/feature_extractor.h"
+#include "models/asr/asr_stream_options.h"
+#include "models/asr/word_alignment.h"
+#include "models/model_info.h"
+#include "nn/arpa_lm.h"
+#include "nn/ctc_forced_aligner.h"
+#include "nn/ctc_scorer.h"
+#include "nn/network.h"
+
+namespace auris::models {
+
+class AsrStream;
+
+struct AsrDecoderDefaults {
+  int beam_size = 16;
+  double lm_weight = 0.5;  // 0 when there is no LM
+  double word_insertion_bonus = 0.0;
+};
+
+class AsrPipeline {
+ public:
+  enum class OutputKind { kLogProbs, kProbs, kLogits };  // what the last layer gives
+
+  // `lm` may be null. INVALID_ARGUMENT naming the model and the problem.
+  static absl::StatusOr<std::unique_ptr<AsrPipeline>> Create(
+      ModelInfo info, std::unique_ptr<const nn::Network> network,
+      std::shared_ptr<const nn::ArpaLm> lm);
+  // Loads the model file (LoadNeuralModel completes `info`) and, if `lm_path` is not empty,
+  // the ARPA LM. NOT_FOUND / INVALID_ARGUMENT naming the file.
+  static absl::StatusOr<std::unique_ptr<AsrPipeline>> Load(ModelInfo info,
+                                                           const std::string& model_path,
+                                                           const std::string& lm_path);
+
+  // INVALID_ARGUMENT if `options` do not validate or their phrases cannot be spelled.
+  absl::StatusOr<std::unique_ptr<AsrStream>> CreateStream(const AsrStreamOptions& options) const;
+
+  const ModelInfo& info() const { return info_; }
+  const nn::Network& network() const { return *network_; }
+  // The log-mel front end with the model's global CMVN.
+  const dsp::FeatureConfig& feature_config() const { return features_; }
+  const SymbolTable& symbols() const { return symbols_; }
+  const AsrDecoderDefaults& defaults() const { return defaults_; }
+  const nn::CtcForcedAligner& aligner() const { return *aligner_; }
+  OutputKind output_kind() const { return output_kind_; }
+  bool has_lm() const { return lm_ != nullptr; }
+  int model_rate_hz() const { return features_.sample_rate; }
+  int64_t frame_ns() const { return frame_ns_; }  // network output frame shift
+
+  // Shallow-fusion scorer for these weights, shared and cached (at most 16 pairs); null when
+  // both are 0. Without an LM, only the word bonus is applied (lm_weight must be 0).
+  absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> LmScorer(double lm_weight,
+                                                                double word_insertion_bonus) const;
+
+ private:
+  AsrPipeline() = default;
+
+  ModelInfo info_;
+  std::unique_ptr<const nn::Network> network_;
+  std::shared_ptr<const nn::ArpaLm> lm_;
+  std::shared_ptr<const nn::ArpaLm> unk_only_lm_;  // for a word bonus without an LM
+  dsp::FeatureConfig features_;
+  SymbolTable symbols_;
+  AsrDecoderDefaults defaults_;
+  std::unique_ptr<nn::CtcForcedAligner> aligner_;
+  OutputKind output_kind_ = OutputKind::kLogProbs;
+  int64_t frame_ns_ = 0;
+  mutable std::mutex cache_mu_;
+  mutable std::vector<std::pair<std::pair<double, double>, std::shared_ptr<const nn::CtcScorer>>>
+      scorer_cache_;
+};
+
+}  // namespace auris::models
+
+#endif  // AURIS_MODELS_ASR_ASR_PIPELINE_H_

@@ -1,0 +1,102 @@
+#include "models/asr/log_mel_front_end.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace auris::models {
+namespace {
+
+using Json = nlohmann::json;
+
+absl::Status Bad(std::string_view model, const std::string& what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("model file ", std::string(model), ": front_end (logmel): ", what));
+}
+
+absl::Status ReadInt(const Json& j, const char* key, std::string_view model, int* out) {
+  if (!j.contains(key)) return absl::OkStatus();
+  if (!j[key].is_number_integer()) {
+    return Bad(model, absl::StrCat("field \"", key, "\" must be an integer, got ", j[key].dump()));
+  }
+  *out = j[key].get<int>();
+  return absl::OkStatus();
+}
+
+absl::Status ReadNumber(const Json& j, const char* key, std::string_view model, double* out) {
+  if (!j.contains(key)) return absl::OkStatus();
+  if (!j[key].is_number()) {
+    return Bad(model, absl::StrCat("field \"", key, "\" must be a number, got ", j[key].dump()));
+  }
+  *out = j[key].get<double>();
+  return absl::OkStatus();
+}
+
+absl::Status Expect(const Json& j, const char* key, const Json& allowed, std::string_view model) {
+  if (!j.contains(key) || j[key] == allowed) return absl::OkStatus();
+  if (allowed.is_number() && j[key].is_number() && j[key].get<double>() == allowed.get<double>()) {
+    return absl::OkStatus();
+  }
+  return Bad(model, absl::StrCat("field \"", key, "\" is ", j[key].dump(),
+                                 "; this build supports only ", allowed.dump()));
+}
+
+}  // namespace
+
+absl::StatusOr<dsp::FeatureConfig> LogMelFeatureConfig(std::string_view front_end_json,
+                                                       std::string_view model) {
+  const Json j = Json::parse(front_end_json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Bad(model, "not a JSON object");
+  static const char* const kKnown[] = {
+      "type",  "sample_rate", "frame_length", "frame_shift", "window", "n_fft",
+      "power", "n_mels",      "mel_scale",    "f_min",       "f_max",  "mel_norm",
+      "log",   "log_floor",   "dither",       "preemphasis", "center"};
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    for (const char* k : kKnown) known = known || key == k;
+    if (!known) {
+      return Bad(model, absl::StrCat("unknown field \"", key,
+                                     "\"; allowed: type, sample_rate, frame_length, frame_shift, "
+                                     "window, n_fft, power, n_mels, mel_scale, f_min, f_max, "
+                                     "mel_norm, log, log_floor, dither, preemphasis, center"));
+    }
+  }
+  if (j.value("type", Json()) != Json("logmel")) {
+    return Bad(model, absl::StrCat("type ", j.value("type", Json()).dump(), " is not logmel"));
+  }
+  for (const auto& [key, allowed] : {std::pair<const char*, Json>{"window", "hann_periodic"},
+                                     {"power", 2.0},
+                                     {"mel_scale", "htk"},
+                                     {"mel_norm", nullptr},
+                                     {"log", "natural"},
+                                     {"dither", 0.0},
+                                     {"center", false}}) {
+    if (absl::Status s = Expect(j, key, allowed, model); !s.ok()) return s;
+  }
+  dsp::FeatureConfig c;
+  double f_min = c.fmin, f_max = c.fmax, log_floor = c.log_floor, preemphasis = 0.0;
+  for (absl::Status s :
+       {ReadInt(j, "sample_rate", model, &c.sample_rate),
+        ReadInt(j, "frame_length", model, &c.frame_length),
+        ReadInt(j, "frame_shift", model, &c.hop), ReadInt(j, "n_fft", model, &c.n_fft),
+        ReadInt(j, "n_mels", model, &c.n_mels), ReadNumber(j, "f_min", model, &f_min),
+        ReadNumber(j, "f_max", model, &f_max), ReadNumber(j, "log_floor", model, &log_floor),
+        ReadNumber(j, "preemphasis", model, &preemphasis)}) {
+    if (!s.ok()) return s;
+  }
+  c.window = dsp::WindowType::kHann;
+  c.mel_scale = dsp::MelScale::kHtk;
+  c.fmin = f_min;
+  c.fmax = f_max;
+  c.log_floor = static_cast<float>(log_floor);
+  c.preemphasis = static_cast<float>(preemphasis);
+  c.slaney_norm = false;
+  c.n_ceps = 0;
+  c.delta_order = 0;
+  c.cmvn = dsp::CmvnMode::kNone;
+  if (absl::Status s = c.Validate(); !s.ok()) return Bad(model, std::string(s.message()));
+  return c;
+}
+
+}  // namespace auris::models

@@ -1,0 +1,190 @@
+"""Smoke tests of the ASR recipe (models/recipes/asr/recipe.py) and of the resumable
+trainer (models/recipes/common/trainer.py). The end-to-end test synthesises 12
+utterances (skips without espeak-ng / sox), prepares, trains a tiny network for 3 steps,
+exports and re-reads the model file; about 30 s on a busy 2-core machine."""
+import io
+import math
+import os
+import shutil
+import tempfile
+import unittest
+from contextlib import redirect_stderr
+
+import numpy as np
+
+from models.recipes.common import export, netspec
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+HAVE_SYNTH = shutil.which("espeak-ng") is not None and shutil.which("sox") is not None
+
+
+def logp_for(text, frames_per_symbol=3, vocab_size=29):
+    """Peaked CTC log-probabilities spelling `text` (blank between symbols)."""
+    from models.recipes.asr import recipe
+    rows = []
+    for c in text:
+        for k in range(frames_per_symbol):
+            row = np.full(vocab_size, math.log(0.01 / (vocab_size - 1)))
+            row[recipe.SYMBOL_ID[c] if k < frames_per_symbol - 1 else recipe.BLANK] = \
+                math.log(0.99)
+            rows.append(row)
+    return np.array(rows)
+
+
+class DecodingTest(unittest.TestCase):
+    def test_vocabulary(self):
+        from models.recipes.asr import recipe
+        self.assertEqual(recipe.VOCAB[0], "<blank>")
+        self.assertEqual(len(recipe.VOCAB), 29)
+        self.assertEqual(recipe.VOCAB[-1], " ")
+        self.assertEqual(recipe.ctc_min_frames(recipe.encode("hello")), 6)
+
+    def test_greedy_and_beam_agree_on_peaked_input(self):
+        from models.recipes.asr import recipe
+        lp = logp_for("the cat sat")
+        self.assertEqual(recipe.greedy_decode(lp), "the cat sat")
+        self.assertEqual(recipe.prefix_beam_search(lp, beam=8), "the cat sat")
+        lp = logp_for("aa b")  # repeated letter needs the blank in between
+        self.assertEqual(recipe.prefix_beam_search(lp, beam=8), "aa b")
+
+    def test_lm_fusion_picks_the_likely_word(self):
+        from models.recipes.asr import recipe
+        from models.recipes.common import kneser_ney as kn
+        lm = kn.KneserNey(3).fit(["the cat sat"] * 20 + ["the cot"]).to_arpa()
+        lp = logp_for("the cot sat")
+        for i in (15, 16):  # the vowel's frames: "o" only slightly more likely than "a"
+            lp[i] = np.log(np.full(29, 0.001))
+            lp[i, recipe.SYMBOL_ID["o"]] = math.log(0.5)
+            lp[i, recipe.SYMBOL_ID["a"]] = math.log(0.45)
+        self.assertEqual(recipe.prefix_beam_search(lp, 8), "the cot sat")
+        fusion = recipe.LmFusion(lm, 1.0, 0.0)
+        self.assertEqual(recipe.prefix_beam_search(lp, 8, fusion), "the cat sat")
+
+
+class LmTextTest(unittest.TestCase):
+    def test_training_text_has_no_heldout_sentence(self):
+        from models.recipes.asr import recipe
+        from models.recipes.common import synth
+        pool = synth.TextPool()
+        held = [t for name in sorted(pool.split) for t in pool.split[name][1][:3]]
+        lists = {"train": [{"text": "seven"}, {"text": "press pound"}],
+                 "valid": [{"text": held[0]}] if held else [],
+                 "test_pocketsphinx": [{"text": "he was not an ill disposed young man"}],
+                 "test_fsdd_heldout": [{"text": "seven"}]}
+        text = recipe.training_text(lists, numbers=200, pool=pool)
+        self.assertIn("seven", text)          # FSDD digits are held out by speaker only
+        self.assertIn("press pound", text)
+        self.assertNotIn("he was not an ill disposed young man", text)
+        train = {"seven", "press pound"}
+        self.assertFalse([t for t in text if synth.is_heldout_text(t) and t not in train])
+        self.assertFalse(set(held) & set(text))
+
+
+@unittest.skipIf(torch is None, "python3-torch not installed")
+class TrainerResumeTest(unittest.TestCase):
+    def run_trainer(self, ckpt, max_minutes=None, resume=False):
+        from models.recipes.common import trainer
+        torch.manual_seed(0)
+        spec = [{"type": "linear", "name": "a", "in_features": 4, "out_features": 8},
+                {"type": "relu", "name": "r"},
+                {"type": "linear", "name": "b", "in_features": 8, "out_features": 2}]
+        net = netspec.SpecNet(spec, dropout=0.3)  # dropout: the torch RNG must resume too
+        opt = torch.optim.AdamW(net.parameters(), lr=1e-2)
+        tr = trainer.Trainer(net, opt, trainer.warmup_cosine(1e-2, 2, 4), ckpt, seed=3,
+                             log=io.StringIO())
+        data = torch.randn(8, 1, 4, generator=torch.Generator().manual_seed(1))
+
+        def batches(epoch):
+            return [tuple(trainer.epoch_order(8, 3, epoch)[k * 4:k * 4 + 4]) for k in range(2)]
+
+        def step(key):
+            loss = net(data[list(key)]).pow(2).mean()
+            loss.backward()
+            return {"loss": loss.item()}
+
+        tr.fit(batches, step, epochs=2, resume=resume, max_minutes=max_minutes)
+        return tr, net
+
+    def test_resume_gives_identical_weights(self):
+        with tempfile.TemporaryDirectory() as d:
+            tr, straight = self.run_trainer(os.path.join(d, "a"))
+            self.assertEqual(tr.global_step, 4)
+            ck = os.path.join(d, "b")
+            tr, _ = self.run_trainer(ck, max_minutes=0)          # stops after 1 step
+            self.assertEqual(tr.global_step, 1)
+            tr, _ = self.run_trainer(ck, max_minutes=0, resume=True)  # 2nd step
+            self.assertEqual(tr.global_step, 2)
+            tr, resumed = self.run_trainer(ck, resume=True)      # steps 3 and 4
+            self.assertEqual(tr.global_step, 4)
+            for (k, v), (k2, v2) in zip(straight.state_dict().items(),
+                                        resumed.state_dict().items()):
+                self.assertEqual(k, k2)
+                self.assertTrue(torch.equal(v, v2), k)
+
+
+@unittest.skipIf(torch is None, "python3-torch not installed")
+@unittest.skipUnless(HAVE_SYNTH, "espeak-ng or sox not installed")
+class AsrRecipeSmokeTest(unittest.TestCase):
+    def test_prepare_train_export_eval(self):
+        from models.recipes.asr import recipe
+        from models.recipes.common import synth
+        with tempfile.TemporaryDirectory() as d, redirect_stderr(io.StringIO()):
+            s, c, k = (os.path.join(d, x) for x in ("synth", "cache", "ckpt"))
+            synth.synthesize(s, utterances=12, workers=2, log=io.StringIO())
+            recipe.main(["prepare", "--synth", s, "--cache", c, "--workers", "1",
+                         "--copies", "1", "--no-fsdd", "--no-asterisk", "--no-pocketsphinx",
+                         "--num-valid", "2", "--babble-voices", "4"])
+            train = recipe.FeatureSet(c, "train")
+            self.assertEqual({r[1] for r in train.rows}, {0, 1})  # clean + 1 copy
+            self.assertEqual(train.features(0).shape[1], 80)
+            res = recipe.main(["train", "--cache", c, "--ckpt-dir", k, "--threads", "1",
+                               "--epochs", "3", "--conv-channels", "16",
+                               "--lstm-hidden", "16", "--lstm-layers", "1", "--warmup", "1",
+                               "--lr", "5e-3", "--batch-frames", "100000",
+                               "--max-batch", "64", "--log-every", "1000"])
+            self.assertEqual(res["global_step"], 3)
+            losses = [h["train_loss"] for h in res["history"]]
+            self.assertTrue(all(math.isfinite(x) for x in losses), losses)
+            self.assertLess(losses[-1], losses[0])
+            model = os.path.join(d, "asr.safetensors")
+            golden = os.path.join(d, "golden")
+            best = "best" if os.path.exists(os.path.join(k, "best.pt")) else "last"
+            recipe.main(["export", "--cache", c, "--ckpt-dir", k, "--checkpoint", best,
+                         "--out", model, "--lm-out", "", "--golden-dir", golden])
+            tensors, meta, _ = export.read_model(model)
+            self.assertEqual(meta["task"], "asr")
+            self.assertEqual(meta["vocabulary"], recipe.VOCAB)
+            self.assertEqual(meta["front_end"]["type"], "logmel")  # log_mel_front_end.cc
+            self.assertEqual(meta["layers"][-1]["type"], "log_softmax")
+            self.assertEqual(meta["streaming"]["subsampling"], 4)
+            self.assertEqual(tensors["cmvn.mean"].shape, (80,))
+            self.assertEqual(tensors["conv1.weight"].dtype, np.float16)
+            netspec.validate(meta["layers"])
+            # Golden files: the re-read model reproduces the stored outputs.
+            net, _, mean, std = recipe.net_from_model_file(model)
+            import json
+            with open(os.path.join(golden, "asr_parity.json")) as fh:
+                g = json.load(fh)
+            x = np.fromfile(os.path.join(golden, "asr_parity_in.f32"), "<f4")
+            y = np.fromfile(os.path.join(golden, "asr_parity_out.f32"), "<f4")
+            x = x.reshape(g["in_shape"])
+            with torch.no_grad():
+                out = net(torch.from_numpy(((x - mean) / std)[None]))[0].numpy()
+            self.assertEqual(list(out.shape), g["out_shape"])
+            np.testing.assert_allclose(out.ravel(), y, atol=1e-5)
+            np.testing.assert_allclose(np.exp(out).sum(axis=1), 1.0, atol=1e-4)
+            r = recipe.main(["eval", "--cache", c, "--model", model, "--no-lm", "--threads",
+                             "1", "--sets", "train,valid", "--limit", "2",
+                             "--stream-set", "train", "--stream-minutes", "0.05",
+                             "--out", os.path.join(d, "eval.json")])
+            self.assertIn("greedy", r["train"])
+            self.assertIn("ratio", r["stream"]["greedy"])
+            self.assertEqual(r["note"], "PyTorch, not the C++ engine")
+
+
+if __name__ == "__main__":
+    unittest.main()

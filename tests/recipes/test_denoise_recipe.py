@@ -1,0 +1,125 @@
+"""Denoise recipe: signal path, mixing and a tiny end-to-end training run."""
+
+import os
+import tempfile
+import unittest
+
+import numpy as np
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+from models.recipes.common import augment, metrics, netspec, trainer
+from models.recipes.denoise import recipe
+
+
+@unittest.skipIf(torch is None, "python3-torch not installed")
+class SignalPathTest(unittest.TestCase):
+    def test_stft_matches_numpy_and_istft_reconstructs(self):
+        rng = np.random.default_rng(1)
+        x = rng.standard_normal(16000).astype(np.float32) * 0.1
+        spec = recipe.stft(torch.from_numpy(x)[None])[0].numpy()
+        w = np.sqrt(0.5 - 0.5 * np.cos(2 * np.pi * np.arange(320) / 320))
+        frame = x[160 * 7:160 * 7 + 320] * w
+        np.testing.assert_allclose(spec[7], np.fft.rfft(frame), atol=1e-4)
+        self.assertEqual(spec.shape, (1 + (16000 - 320) // 160, 161))
+        y = recipe.istft(torch.from_numpy(spec)[None], len(x))[0].numpy()
+        # Interior samples are covered by two frames whose windows sum to 1.
+        np.testing.assert_allclose(y[160:-320], x[160:-320], atol=1e-5)
+
+    def test_unit_mask_network_is_identity(self):
+        spec = recipe.spec(hidden=8, conv=8)
+        net = netspec.SpecNet(spec).eval()
+        with torch.no_grad():
+            net.layers["out"].weight.zero_()
+            net.layers["out"].bias.fill_(30.0)  # sigmoid(30) = 1 - 1e-13
+        x = torch.randn(2, 8000) * 0.1
+        y = recipe.enhance(net, x, torch.zeros(161), torch.ones(161))
+        np.testing.assert_allclose(y[:, 160:-320].detach().numpy(),
+                                   x[:, 160:-320].numpy(), atol=1e-5)
+
+    def test_si_sdr_torch_matches_metrics(self):
+        rng = np.random.default_rng(2)
+        ref = rng.standard_normal(4000)
+        est = 0.7 * ref + 0.3 * rng.standard_normal(4000)
+        got = recipe.si_sdr_torch(torch.tensor(ref)[None], torch.tensor(est)[None]).item()
+        self.assertAlmostEqual(got, metrics.si_sdr(ref, est), places=4)
+
+
+class MixingTest(unittest.TestCase):
+    def test_example_snr_and_determinism(self):
+        rng_data = np.random.default_rng(3)
+        clean = [np.sin(np.arange(40000) * 0.05).astype(np.float32)]
+        noise = [rng_data.standard_normal(60000).astype(np.float32)]
+        voices = [rng_data.standard_normal(20000).astype(np.float32)]
+        a = recipe.make_example(clean, noise, voices, np.random.default_rng(5),
+                                snr_range=(7.0, 7.0), p_clean=0.0)
+        b = recipe.make_example(clean, noise, voices, np.random.default_rng(5),
+                                snr_range=(7.0, 7.0), p_clean=0.0)
+        np.testing.assert_array_equal(a[0], b[0])
+        noisy, target = a
+        self.assertEqual(noisy.shape, (recipe.SEGMENT,))
+        self.assertAlmostEqual(augment.snr_db(target, noisy - target), 7.0, places=2)
+
+
+@unittest.skipIf(torch is None, "python3-torch not installed")
+class TinyTrainingTest(unittest.TestCase):
+    def test_loss_falls_and_resume_is_exact(self):
+        torch.set_num_threads(1)
+        rng = np.random.default_rng(4)
+        t = np.arange(6000) / 16000
+        clean = [(np.sin(2 * np.pi * 300 * t) * np.sin(2 * np.pi * 3 * t)).astype(np.float32)]
+        noise = [rng.standard_normal(20000).astype(np.float32)]
+
+        def run(ckpt, steps, resume, max_steps=None):
+            torch.manual_seed(0)
+            net = netspec.SpecNet(recipe.spec(hidden=16, conv=16))
+            opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+            tr = trainer.Trainer(net, opt, lambda s: 1e-2, ckpt, seed=0)
+            losses = []
+
+            def step(key):
+                r = np.random.default_rng(augment.utterance_seed(0, key[1], key[0]))
+                pairs = [recipe.make_example(clean, noise, noise, r, n=4000, p_clean=0.0,
+                                             snr_range=(0, 0)) for _ in range(4)]
+                noisy = torch.from_numpy(np.stack([p[0] for p in pairs]))
+                target = torch.from_numpy(np.stack([p[1] for p in pairs]))
+                est = recipe.enhance(net, noisy, torch.zeros(161), torch.ones(161) * 5)
+                loss = -recipe.si_sdr_torch(target, est).mean()
+                loss.backward()
+                losses.append(loss.item())
+                return {"loss": loss.item()}
+
+            def batches(epoch):
+                return [(epoch, i) for i in range(steps)]
+
+            if max_steps is not None:  # stop mid-epoch, as a killed run would
+                orig = step
+
+                def step(key, orig=orig):  # noqa: F811
+                    if len(losses) >= max_steps:
+                        raise KeyboardInterrupt
+                    return orig(key)
+                try:
+                    tr.fit(batches, step, 1, resume=resume)
+                except KeyboardInterrupt:
+                    tr.save()
+            else:
+                tr.fit(batches, step, 1, resume=resume)
+            return net, losses
+
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            straight, losses = run(a, 12, False)
+            self.assertLess(np.mean(losses[-3:]), np.mean(losses[:3]))
+            run(b, 12, False, max_steps=5)
+            resumed, _ = run(b, 12, True)
+            for (name, p), q in zip(straight.state_dict().items(),
+                                    resumed.state_dict().values()):
+                np.testing.assert_allclose(p.numpy(), q.numpy(), atol=1e-6, err_msg=name)
+            self.assertTrue(os.path.exists(os.path.join(b, "last.pt")))
+
+
+if __name__ == "__main__":
+    unittest.main()

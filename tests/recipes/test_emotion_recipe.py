@@ -1,0 +1,99 @@
+"""Smoke test of the emotion recipe (models/recipes/emotion/recipe.py): prepare on a
+handful of EmoDB/RAVDESS files, train a tiny model for a few steps, eval, export, re-read.
+Skips without ../shared/data or python3-torch. About 15 s on one core."""
+import io
+import json
+import os
+import tempfile
+import unittest
+from contextlib import redirect_stderr, redirect_stdout
+
+import numpy as np
+
+from models.recipes.common import export, readers
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+HAVE_SHARED = os.path.isdir(os.path.join(readers.shared_data_root(), "emotion"))
+
+
+@unittest.skipUnless(HAVE_SHARED, "../shared/data/emotion absent")
+@unittest.skipUnless(torch is not None, "python3-torch not installed")
+class EmotionRecipeSmokeTest(unittest.TestCase):
+    def test_prepare_train_eval_export(self):
+        from models.recipes.emotion import recipe
+        torch.set_num_threads(1)
+        with tempfile.TemporaryDirectory() as d:
+            cache, ckpt = os.path.join(d, "cache"), os.path.join(d, "ckpt")
+            model_path, golden = os.path.join(d, "emotion.safetensors"), os.path.join(d, "g")
+            eval_json = os.path.join(d, "eval.json")
+            log = io.StringIO()
+            with redirect_stderr(log), redirect_stdout(io.StringIO()):
+                summary = recipe.main(["prepare", "--cache", cache, "--limit", "10"])
+                self.assertEqual(summary["utterances"], 20)
+                self.assertGreater(summary["by_split"]["heldout"], 0)
+                result = recipe.main(["train", "--cache", cache, "--ckpt-dir", ckpt, "--tiny",
+                                      "--epochs", "2", "--batch", "4", "--threads", "1",
+                                      "--log-every", "1000"])
+                self.assertEqual(result["epoch"], 2)
+                self.assertTrue(os.path.exists(os.path.join(ckpt, "best.pt")))
+                ev = recipe.main(["eval", "--cache", cache, "--model",
+                                  os.path.join(ckpt, "best.pt"), "--out", eval_json])
+                for key in ("arousal_ccc", "valence_ccc", "arousal_ua"):
+                    self.assertTrue(np.isfinite(ev["model"][key]), key)
+                self.assertIn("gain_check", ev)
+                self.assertEqual(set(ev["heuristics"]), set(recipe.HEURISTICS))
+                info = recipe.main(["export", "--checkpoint", os.path.join(ckpt, "best.pt"),
+                                    "--out", model_path, "--eval-json", eval_json,
+                                    "--golden-dir", golden])
+            tensors, meta, _ = export.read_model(model_path)
+            self.assertEqual(meta["task"], "emotion")
+            self.assertEqual(meta["sample_rate_hz"], 16000)
+            self.assertEqual(meta["front_end"], {"type": "waveform_frames", "frame_samples": 160})
+            self.assertEqual(meta["outputs"], ["arousal", "valence"])
+            self.assertIn("heldout_arousal_ccc", meta["metrics"])
+            self.assertTrue(all(isinstance(v, float) for v in meta["metrics"].values()))
+            self.assertEqual(info["golden_out_shape"], [32, 2])
+            # The re-read file reproduces the golden output, which is in [-1, 1].
+            x = np.fromfile(os.path.join(golden, "emotion_parity_in.f32"), "<f4")
+            y = np.fromfile(os.path.join(golden, "emotion_parity_out.f32"), "<f4").reshape(-1, 2)
+            self.assertEqual(len(x), 32 * 640)
+            net = recipe.load_exported(tensors, meta["layers"])
+            with torch.no_grad():
+                out = net(torch.from_numpy(x.reshape(1, -1, 160))).numpy()[0]
+            np.testing.assert_allclose(out, y, atol=1e-5)
+            self.assertTrue(np.all(np.abs(y) <= 1))
+            # Streaming: two chunks with carried LSTM state give the whole-sequence output.
+            with torch.no_grad():
+                xa = torch.from_numpy(x.reshape(1, -1, 160))
+                a = net(xa[:, :64])
+                b = net(xa[:, 64:], net.states)
+            # conv receptive field spans the chunk boundary, so compare the first chunk only
+            np.testing.assert_allclose(a.numpy()[0], y[:16], atol=1e-5)
+            self.assertEqual(b.shape[1], 16)
+
+
+class EmotionLabelTest(unittest.TestCase):
+    def test_mapping(self):
+        from models.recipes.emotion import recipe
+        self.assertEqual(recipe.map_label("anger"), (0.8, -0.6))
+        a, v = recipe.map_label("anger", "strong")
+        self.assertAlmostEqual(a, 0.96)
+        self.assertEqual(v, -0.6)
+        self.assertAlmostEqual(recipe.map_label("sadness", "strong")[0], -0.72)
+        self.assertEqual(recipe.map_label("neutral"), (0.0, 0.0))
+
+    def test_speech_mask_gain_invariant(self):
+        from models.recipes.emotion import recipe
+        x = np.concatenate([np.zeros(3200), np.random.default_rng(0).standard_normal(6400),
+                            1e-4 * np.ones(3200)]).astype(np.float32)
+        m = recipe.speech_mask(x)
+        self.assertEqual(m.tolist(), [False] * 5 + [True] * 10 + [False] * 5)
+        self.assertEqual(recipe.speech_mask(100 * x).tolist(), m.tolist())
+
+
+if __name__ == "__main__":
+    unittest.main()
