@@ -2,17 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/audio_format_convert.h"
+#include "server/proto_time.h"
 
 namespace auris::server {
-namespace {
-
-void NanosToDuration(int64_t ns, google::protobuf::Duration* d) {
-  d->set_seconds(ns / 1000000000LL);
-  d->set_nanos(static_cast<int32_t>(ns % 1000000000LL));
-}
-
-}  // namespace
-
 absl::StatusOr<EmotionOptions> ResolveEmotionOptions(const v1::EmotionConfig& config,
                                                      const models::ModelRegistry& registry) {
   EmotionOptions options;
@@ -31,8 +23,8 @@ absl::StatusOr<EmotionOptions> ResolveEmotionOptions(const v1::EmotionConfig& co
 }
 
 void ToProto(const models::EmotionFrame& frame, v1::EmotionFrame* out) {
-  NanosToDuration(frame.start_ns, out->mutable_start_offset());
-  NanosToDuration(frame.end_ns, out->mutable_end_offset());
+  SetDuration(frame.start_ns, out->mutable_start_offset());
+  SetDuration(frame.end_ns, out->mutable_end_offset());
   out->set_arousal(frame.arousal);
   out->set_valence(frame.valence);
 }
@@ -40,7 +32,7 @@ void ToProto(const models::EmotionFrame& frame, v1::EmotionFrame* out) {
 void ToProto(const models::EmotionSummary& summary, v1::EmotionSummary* out) {
   out->set_arousal(summary.arousal);
   out->set_valence(summary.valence);
-  NanosToDuration(summary.speech_ns, out->mutable_speech_duration());
+  SetDuration(summary.speech_ns, out->mutable_speech_duration());
 }
 
 }  // namespace auris::server

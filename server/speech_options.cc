@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "models/asr/asr_stream.h"
 #include "server/audio_format_convert.h"
+#include "server/proto_time.h"
 
 namespace auris::server {
 
@@ -50,11 +51,6 @@ absl::StatusOr<SpeechOptions> ResolveSpeechOptions(const v1::RecognitionConfig& 
         absl::StrCat("config.", std::string(probe.status().message())));
   }
   return options;
-}
-
-void SetDuration(int64_t ns, google::protobuf::Duration* out) {
-  out->set_seconds(ns / 1000000000LL);
-  out->set_nanos(static_cast<int32_t>(ns % 1000000000LL));
 }
 
 v1::SpeechRecognitionResult ToProto(const models::AsrResult& result, const SpeechOptions& options) {

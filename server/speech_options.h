@@ -4,8 +4,6 @@
 #ifndef AURIS_SERVER_SPEECH_OPTIONS_H_
 #define AURIS_SERVER_SPEECH_OPTIONS_H_
 
-#include <cstdint>
-
 #include "absl/status/statusor.h"
 #include "auris/v1/speech.pb.h"
 #include "dsp/audio_format.h"
@@ -33,7 +31,6 @@ absl::StatusOr<SpeechOptions> ResolveSpeechOptions(const v1::RecognitionConfig& 
 // One result as the API sends it: words only when time offsets or word confidence were asked
 // for, stability only for interim results.
 v1::SpeechRecognitionResult ToProto(const models::AsrResult& result, const SpeechOptions& options);
-void SetDuration(int64_t ns, google::protobuf::Duration* out);
 
 }  // namespace auris::server
 

@@ -13,7 +13,8 @@
 #include "auris/v1/models.grpc.pb.h"
 #include "dsp/audio_decoder.h"
 #include "dsp/audio_encoder.h"
-#include "tests/server/server_process.h"
+#include "tests/server/server_suite.h"
+#include "tests/server/test_audio.h"
 
 namespace auris {
 namespace {
@@ -21,44 +22,26 @@ namespace {
 using ::testing::HasSubstr;
 using HealthStatus = grpc::health::v1::HealthCheckResponse;
 
+using testing::Linear16;
+using testing::Ns;
+
 std::vector<float> Tone(int rate, double seconds, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> noise(0.0f, 0.02f);
-  std::vector<float> x(static_cast<size_t>(rate * seconds));
-  for (size_t i = 0; i < x.size(); ++i) {
-    const double t = static_cast<double>(i) / rate;
-    const double env = 0.5 + 0.5 * std::sin(2 * M_PI * 4 * t);
-    double v = 0;
-    for (int h = 1; h <= 6; ++h) v += std::sin(2 * M_PI * 150 * h * t) / h;
-    x[i] = static_cast<float>(0.2 * env * v) + noise(rng);
+  return testing::HarmonicTone(rate, seconds, seed,
+                               {.f0_hz = 150, .harmonics = 6, .noise_stddev = 0.02f});
+}
+
+class NeuralModelsE2eTest : public testing::ServerSuite<NeuralModelsE2eTest> {
+ public:
+  static std::vector<std::string> ServerFlags() {
+    return {"--models_dir",
+            std::string(AURIS_SOURCE_DIR) + "/tests/models/golden/serving",
+            "--workers",
+            "2",
+            "--max_unary_audio_seconds",
+            "20"};
   }
-  return x;
-}
 
-std::string Linear16(const std::vector<float>& x, int rate = 16000) {
-  return *dsp::EncodeAudio(x, rate, dsp::Encoding::kLinear16);
-}
-
-int64_t Ns(const google::protobuf::Duration& d) { return d.seconds() * 1000000000LL + d.nanos(); }
-
-class NeuralModelsE2eTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new testing::ServerProcess(
-        {"--models_dir", std::string(AURIS_SOURCE_DIR) + "/tests/models/golden/serving",
-         "--workers", "2", "--max_unary_audio_seconds", "20"});
-    ASSERT_TRUE(server_->started()) << server_->Log();
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (server_->Health("") != HealthStatus::SERVING &&
-           std::chrono::steady_clock::now() < give_up) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
   static v1::EmotionConfig EmotionConfig(int frame_period_ms = 0) {
     v1::EmotionConfig config;
     config.mutable_format()->set_encoding(v1::LINEAR16);
@@ -116,11 +99,7 @@ class NeuralModelsE2eTest : public ::testing::Test {
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     return stub->Denoise(&context, request, response);
   }
-
-  static testing::ServerProcess* server_;
 };
-
-testing::ServerProcess* NeuralModelsE2eTest::server_ = nullptr;
 
 TEST_F(NeuralModelsE2eTest, HealthAndModelList) {
   EXPECT_EQ(server_->Health(""), HealthStatus::SERVING);

@@ -14,7 +14,8 @@
 #include "auris/v1/speech.grpc.pb.h"
 #include "dsp/audio_decoder.h"
 #include "dsp/audio_encoder.h"
-#include "tests/server/server_process.h"
+#include "tests/server/server_suite.h"
+#include "tests/server/test_audio.h"
 
 namespace auris {
 namespace {
@@ -22,47 +23,31 @@ namespace {
 using ::testing::HasSubstr;
 using HealthStatus = grpc::health::v1::HealthCheckResponse;
 
-// Voiced-speech-like harmonics with a 4 Hz syllable envelope, plus white noise.
-std::vector<float> NoisyTone(int rate, double seconds, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> noise(0.0f, 0.05f);
-  std::vector<float> x(static_cast<size_t>(rate * seconds));
-  for (size_t i = 0; i < x.size(); ++i) {
-    const double t = static_cast<double>(i) / rate;
-    const double env = 0.5 + 0.5 * std::sin(2 * M_PI * 4 * t);
-    double v = 0;
-    for (int h = 1; h <= 8; ++h) v += std::sin(2 * M_PI * 140 * h * t) / h;
-    x[i] = static_cast<float>(0.2 * env * v) + noise(rng);
+using testing::HarmonicTone;
+using testing::Linear16;
+
+class ServerE2eTest : public testing::ServerSuite<ServerE2eTest> {
+ public:
+  // Only the classic denoiser, whatever models/shipped holds, so the "no model" paths of
+  // Speech and Emotion are exercised.
+  static std::vector<std::string> ServerFlags() {
+    return {"--models_dir",
+            std::string(AURIS_SOURCE_DIR) + "/tests/server/classic_only",
+            "--workers",
+            "2",
+            "--max_message_bytes",
+            "2000000",
+            "--max_unary_audio_seconds",
+            "20",
+            "--max_concurrent_streams",
+            "3",
+            "--stream_idle_timeout_seconds",
+            "1.5",
+            "--drain_grace_seconds",
+            "5"};
   }
-  return x;
-}
 
-std::string Linear16(const std::vector<float>& x) {
-  return *dsp::EncodeAudio(x, 16000, dsp::Encoding::kLinear16);
-}
-
-class ServerE2eTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    // Only the classic denoiser, whatever models/shipped holds, so the "no model" paths of
-    // Speech and Emotion are exercised.
-    server_ = new testing::ServerProcess(
-        {"--models_dir", std::string(AURIS_SOURCE_DIR) + "/tests/server/classic_only", "--workers",
-         "2", "--max_message_bytes", "2000000", "--max_unary_audio_seconds", "20",
-         "--max_concurrent_streams", "3", "--stream_idle_timeout_seconds", "1.5",
-         "--drain_grace_seconds", "5"});
-    ASSERT_TRUE(server_->started()) << server_->Log();
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (server_->Health("") != HealthStatus::SERVING &&
-           std::chrono::steady_clock::now() < give_up) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
   std::unique_ptr<v1::Enhancement::Stub> Enhancement() {
     return v1::Enhancement::NewStub(server_->Channel());
   }
@@ -121,17 +106,13 @@ class ServerE2eTest : public ::testing::Test {
     auto stub = Enhancement();
     v1::DenoiseRequest request;
     *request.mutable_config() = RawConfig(v1::LINEAR16, 16000);
-    request.set_audio_content(Linear16(NoisyTone(16000, 0.5, 9)));
+    request.set_audio_content(Linear16(HarmonicTone(16000, 0.5, 9)));
     v1::DenoiseResponse response;
     const grpc::Status status = Denoise(stub.get(), request, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
     EXPECT_EQ(response.audio_content().size(), request.audio_content().size());
   }
-
-  static testing::ServerProcess* server_;
 };
-
-testing::ServerProcess* ServerE2eTest::server_ = nullptr;
 
 TEST_F(ServerE2eTest, HealthReportsEachService) {
   EXPECT_EQ(server_->Health(""), HealthStatus::SERVING);
@@ -235,7 +216,7 @@ TEST_F(ServerE2eTest, ListModelsShowsClassicAndRejectsUnknownTask) {
 
 TEST_F(ServerE2eTest, StreamingIn10msChunksEqualsUnarySampleForSample) {
   auto stub = Enhancement();
-  const std::string input = Linear16(NoisyTone(16000, 3.0, 1));
+  const std::string input = Linear16(HarmonicTone(16000, 3.0, 1));
   v1::DenoiseRequest request;
   *request.mutable_config() = RawConfig(v1::LINEAR16, 16000);
   request.set_audio_content(input);
@@ -260,7 +241,7 @@ TEST_F(ServerE2eTest, StreamingIn10msChunksEqualsUnarySampleForSample) {
 
 TEST_F(ServerE2eTest, WavStreamEqualsWavUnaryAndContainerComesBack) {
   auto stub = Enhancement();
-  const std::vector<float> x = NoisyTone(16000, 2.0, 2);
+  const std::vector<float> x = HarmonicTone(16000, 2.0, 2);
   const std::string wav = *dsp::EncodeAudio(x, 16000, dsp::Encoding::kWav);
   v1::DenoiseRequest request;
   request.mutable_config();
@@ -281,7 +262,7 @@ TEST_F(ServerE2eTest, WavStreamEqualsWavUnaryAndContainerComesBack) {
 
 TEST_F(ServerE2eTest, OutputFormatConversion) {
   auto stub = Enhancement();
-  const std::vector<float> x = NoisyTone(16000, 1.0, 3);
+  const std::vector<float> x = HarmonicTone(16000, 1.0, 3);
   v1::DenoiseRequest request;
   *request.mutable_config() = RawConfig(v1::LINEAR16, 16000);
   request.mutable_config()->mutable_output_format()->set_encoding(v1::FLAC);
@@ -301,7 +282,7 @@ TEST_F(ServerE2eTest, OutputFormatConversion) {
 TEST_F(ServerE2eTest, BadInputsGetClearStatusesAndOthersKeepWorking) {
   auto stub = Enhancement();
   // A good stream stays open across all the bad calls below.
-  const std::string good_input = Linear16(NoisyTone(16000, 1.0, 4));
+  const std::string good_input = Linear16(HarmonicTone(16000, 1.0, 4));
   grpc::ClientContext good_context;
   auto good = stub->StreamingDenoise(&good_context);
   v1::StreamingDenoiseRequest first;
@@ -494,10 +475,7 @@ TEST_F(ServerE2eTest, StreamCapAndIdleTimeout) {
 TEST(ServerDrainTest, SigtermDrainsInFlightStreamThenExitsZero) {
   testing::ServerProcess server({"--drain_grace_seconds", "10", "--workers", "1"});
   ASSERT_TRUE(server.started()) << server.Log();
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (server.Health("") != HealthStatus::SERVING && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  server.WaitServing();
   auto stub = v1::Enhancement::NewStub(server.Channel());
   grpc::ClientContext context;
   auto call = stub->StreamingDenoise(&context);
@@ -505,7 +483,7 @@ TEST(ServerDrainTest, SigtermDrainsInFlightStreamThenExitsZero) {
   request.mutable_config()->mutable_format()->set_encoding(v1::LINEAR16);
   request.mutable_config()->mutable_format()->set_sample_rate_hertz(16000);
   ASSERT_TRUE(call->Write(request));
-  const std::string audio = Linear16(NoisyTone(16000, 1.0, 5));
+  const std::string audio = Linear16(HarmonicTone(16000, 1.0, 5));
   request.set_audio_content(audio.substr(0, audio.size() / 2));
   ASSERT_TRUE(call->Write(request));
   v1::StreamingDenoiseResponse response;

@@ -19,15 +19,6 @@ namespace {
 using ::testing::HasSubstr;
 using HealthStatus = grpc::health::v1::HealthCheckResponse;
 
-bool WaitServing(const testing::ServerProcess& server) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < give_up) {
-    if (server.Health("") == HealthStatus::SERVING) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -76,7 +67,7 @@ TEST(ServerFlagsTest, ConfigFileSetsLimits) {
   std::ofstream(path) << "max_unary_audio_seconds = 1.5\nlog_format = text\n";
   testing::ServerProcess server({"--config", path});
   ASSERT_TRUE(server.started()) << server.Log();
-  ASSERT_TRUE(WaitServing(server));
+  ASSERT_TRUE(server.WaitServing());
   EXPECT_TRUE(DenoiseSeconds(server, 1.0).ok());
   const grpc::Status s = DenoiseSeconds(server, 2.0);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE);
@@ -100,7 +91,7 @@ TEST(ServerFlagsTest, MetricsEndpointCountsCalls) {
   const int port = FreePort();
   testing::ServerProcess server({"--metrics_port", std::to_string(port)});
   ASSERT_TRUE(server.started()) << server.Log();
-  ASSERT_TRUE(WaitServing(server));
+  ASSERT_TRUE(server.WaitServing());
   ASSERT_TRUE(DenoiseSeconds(server, 0.5).ok());
   EXPECT_EQ(DenoiseSeconds(server, 0).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   std::string metrics;

@@ -90,6 +90,16 @@ class ServerProcess {
     return -1;
   }
 
+  // Polls the overall health every 50 ms until SERVING; false after `limit`.
+  bool WaitServing(std::chrono::seconds limit = std::chrono::seconds(30)) const {
+    const auto give_up = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < give_up) {
+      if (Health("") == grpc::health::v1::HealthCheckResponse::SERVING) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
   grpc::health::v1::HealthCheckResponse::ServingStatus Health(const std::string& service) const {
     auto stub = grpc::health::v1::Health::NewStub(Channel());
     grpc::health::v1::HealthCheckRequest request;

@@ -11,7 +11,7 @@
 #include "auris/v1/speech.grpc.pb.h"
 #include "dsp/audio_encoder.h"
 #include "tests/models/asr_test_util.h"
-#include "tests/server/server_process.h"
+#include "tests/server/server_suite.h"
 
 namespace auris {
 namespace {
@@ -21,24 +21,18 @@ using HealthStatus = grpc::health::v1::HealthCheckResponse;
 
 double Seconds(const google::protobuf::Duration& d) { return d.seconds() + d.nanos() * 1e-9; }
 
-class SpeechE2eTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = new testing::ServerProcess({"--models_dir",
-                                          std::string(AURIS_SOURCE_DIR) + "/tests/models/golden/asr_serving",
-                                          "--workers", "2", "--max_unary_audio_seconds", "5"});
-    ASSERT_TRUE(server_->started()) << server_->Log();
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (server_->Health("") != HealthStatus::SERVING &&
-           std::chrono::steady_clock::now() < give_up) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
+class SpeechE2eTest : public testing::ServerSuite<SpeechE2eTest> {
+ public:
+  static std::vector<std::string> ServerFlags() {
+    return {"--models_dir",
+            std::string(AURIS_SOURCE_DIR) + "/tests/models/golden/asr_serving",
+            "--workers",
+            "2",
+            "--max_unary_audio_seconds",
+            "5"};
   }
 
+ protected:
   std::unique_ptr<v1::Speech::Stub> Stub() { return v1::Speech::NewStub(server_->Channel()); }
 
   static grpc::Status Recognize(const v1::RecognizeRequest& request,
@@ -86,11 +80,7 @@ class SpeechE2eTest : public ::testing::Test {
     c->mutable_format()->set_sample_rate_hertz(16000);
     return first;
   }
-
-  static testing::ServerProcess* server_;
 };
-
-testing::ServerProcess* SpeechE2eTest::server_ = nullptr;
 
 TEST_F(SpeechE2eTest, SpeechIsServingWithAnAsrModel) {
   EXPECT_EQ(server_->Health("auris.v1.Speech"), HealthStatus::SERVING);
