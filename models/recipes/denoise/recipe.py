@@ -425,6 +425,14 @@ def _run_server_denoise(items, models: list[str], workdir: str) -> dict:
         proc.wait(timeout=30)
 
 
+def _stoi(clean, est) -> float:
+    """STOI, or NaN for clips with under ~0.4 s of speech (left out of the means)."""
+    try:
+        return metrics.stoi(clean, est, SR)
+    except ValueError:
+        return float("nan")
+
+
 def evaluate(args) -> None:
     import tempfile
     items = eval_set(per_kind=args.per_kind)
@@ -435,11 +443,11 @@ def evaluate(args) -> None:
     for name, kind, snr, noisy, clean in items:
         row = {"name": name, "noise": kind, "snr": snr, "speech": name[:5]}
         row["si_sdr_in"] = metrics.si_sdr(clean, noisy)
-        row["stoi_in"] = metrics.stoi(clean, noisy, SR) if snr is not None else 1.0
+        row["stoi_in"] = _stoi(clean, noisy) if snr is not None else 1.0
         for model in models:
             est = outputs[model][name][:len(clean)]
             row[f"{model}_si_sdr"] = metrics.si_sdr(clean, est)
-            row[f"{model}_stoi"] = metrics.stoi(clean, est, SR)
+            row[f"{model}_stoi"] = _stoi(clean, est)
         rows.append(row)
     report = {"models": models, "files": len(rows), "per_noise_0_10db": {}, "per_snr": {},
               "clean_input": {}}
@@ -449,19 +457,19 @@ def evaluate(args) -> None:
             report["per_noise_0_10db"].setdefault(kind, {})[model] = {
                 "si_sdri_db": float(np.mean([r[f"{model}_si_sdr"] - r["si_sdr_in"]
                                              for r in sel])),
-                "stoi_delta": float(np.mean([r[f"{model}_stoi"] - r["stoi_in"] for r in sel])),
+                "stoi_delta": float(np.nanmean([r[f"{model}_stoi"] - r["stoi_in"] for r in sel])),
                 "n": len(sel)}
         for snr in EVAL_SNRS:
             sel = [r for r in rows if r["snr"] == snr]
             report["per_snr"].setdefault(str(snr), {})[model] = {
                 "si_sdri_db": float(np.mean([r[f"{model}_si_sdr"] - r["si_sdr_in"]
                                              for r in sel])),
-                "stoi_delta": float(np.mean([r[f"{model}_stoi"] - r["stoi_in"]
-                                             for r in sel]))}
+                "stoi_delta": float(np.nanmean([r[f"{model}_stoi"] - r["stoi_in"]
+                                                for r in sel]))}
         sel = [r for r in rows if r["snr"] is None]
         report["clean_input"][model] = {
             "si_sdr_db": float(np.mean([r[f"{model}_si_sdr"] for r in sel])),
-            "stoi": float(np.mean([r[f"{model}_stoi"] for r in sel]))}
+            "stoi": float(np.nanmean([r[f"{model}_stoi"] for r in sel]))}
     first = models[0]
     report["summary"] = {
         "si_sdri_0_10db": float(np.mean([v[first]["si_sdri_db"]
