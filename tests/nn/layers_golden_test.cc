@@ -13,45 +13,10 @@
 #include "nn/layers/conv1d.h"
 #include "nn/layers/linear.h"
 #include "nn/layers/lstm.h"
+#include "tests/nn/aurt_golden.h"
 
 namespace auris::nn {
 namespace {
-
-TensorMap ReadGolden(const std::string& name) {
-  std::ifstream f(std::string(AURIS_SOURCE_DIR) + "/tests/nn/golden/" + name, std::ios::binary);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(f)),
-                                std::istreambuf_iterator<char>());
-  TensorMap out;
-  if (bytes.size() < 8 || std::string(bytes.data(), 4) != "AURT") {
-    ADD_FAILURE() << "bad golden file " << name;
-    return out;
-  }
-  std::size_t pos = 4;
-  auto read = [&](void* dst, std::size_t n) {
-    std::memcpy(dst, bytes.data() + pos, n);
-    pos += n;
-  };
-  uint32_t count = 0;
-  read(&count, 4);
-  for (uint32_t i = 0; i < count; ++i) {
-    uint32_t len = 0;
-    read(&len, 4);
-    std::string key(bytes.data() + pos, len);
-    pos += len;
-    uint32_t rank = 0;
-    read(&rank, 4);
-    int64_t d[4] = {1, 1, 1, 1};
-    read(d, 8 * rank);
-    const Shape shape = rank == 1   ? Shape{d[0]}
-                        : rank == 2 ? Shape{d[0], d[1]}
-                        : rank == 3 ? Shape{d[0], d[1], d[2]}
-                                    : Shape{d[0], d[1], d[2], d[3]};
-    Tensor t(shape);
-    read(t.data(), sizeof(float) * t.size());
-    out.emplace(key, std::move(t));
-  }
-  return out;
-}
 
 float MaxAbsDiff(ConstTensorView a, const Tensor& b) {
   EXPECT_EQ(a.shape, b.shape());
@@ -64,7 +29,7 @@ float MaxAbsDiff(ConstTensorView a, const Tensor& b) {
 
 template <typename L>
 void ExpectMatchesTorch(const std::string& file, typename L::Options options, float tol) {
-  const TensorMap golden = ReadGolden(file);
+  const TensorMap golden = testing::ReadAurt(file);
   ASSERT_TRUE(golden.count("input") && golden.count("output")) << file;
   for (const KernelImpl impl : {KernelImpl::kOptimized, KernelImpl::kReference}) {
     options.impl = impl;

@@ -22,52 +22,12 @@
 #include "nn/layers/batch_norm.h"
 #include "nn/layers/conv1d.h"
 #include "nn/layers/linear.h"
+#include "tests/nn/aurt_golden.h"
 
 namespace auris::nn {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string Golden(const std::string& name) {
-  return std::string(AURIS_SOURCE_DIR) + "/tests/nn/golden/" + name;
-}
-
-// The b"AURT" tensor files of scripts/make_layer_golden.py.
-TensorMap ReadAurt(const std::string& name) {
-  std::ifstream f(Golden(name), std::ios::binary);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(f)),
-                                std::istreambuf_iterator<char>());
-  TensorMap out;
-  if (bytes.size() < 8 || std::string(bytes.data(), 4) != "AURT") {
-    ADD_FAILURE() << "bad golden file " << name;
-    return out;
-  }
-  std::size_t pos = 4;
-  auto read = [&](void* dst, std::size_t n) {
-    std::memcpy(dst, bytes.data() + pos, n);
-    pos += n;
-  };
-  uint32_t count = 0;
-  read(&count, 4);
-  for (uint32_t i = 0; i < count; ++i) {
-    uint32_t len = 0;
-    read(&len, 4);
-    std::string key(bytes.data() + pos, len);
-    pos += len;
-    uint32_t rank = 0;
-    read(&rank, 4);
-    int64_t d[4] = {1, 1, 1, 1};
-    read(d, 8 * rank);
-    const Shape shape = rank == 1   ? Shape{d[0]}
-                        : rank == 2 ? Shape{d[0], d[1]}
-                        : rank == 3 ? Shape{d[0], d[1], d[2]}
-                                    : Shape{d[0], d[1], d[2], d[3]};
-    Tensor t(shape);
-    read(t.data(), sizeof(float) * t.size());
-    out.emplace(key, std::move(t));
-  }
-  return out;
-}
 
 float MaxAbsDiff(ConstTensorView a, ConstTensorView b) {
   EXPECT_EQ(a.shape, b.shape);
@@ -87,7 +47,7 @@ Tensor Random(const Shape& shape, uint32_t seed) {
 
 std::unique_ptr<Network> LoadNet(const std::string& name, KernelImpl impl) {
   absl::StatusOr<std::unique_ptr<Network>> net =
-      Network::Load(Golden("network_" + name + ".safetensors"), {.impl = impl});
+      Network::Load(testing::NnGolden("network_" + name + ".safetensors"), {.impl = impl});
   EXPECT_TRUE(net.ok()) << net.status();
   return net.ok() ? *std::move(net) : nullptr;
 }
@@ -147,7 +107,7 @@ class NetworkGoldenTest : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(NetworkGoldenTest, MatchesTorchWholeAndChunked) {
   const GoldenCase& c = GetParam();
-  TensorMap io = ReadAurt("network_" + c.name + "_io.bin");
+  TensorMap io = testing::ReadAurt("network_" + c.name + "_io.bin");
   const Tensor& x = io.at("input");
   const Tensor& want = io.at("output");
   for (const KernelImpl impl : {KernelImpl::kOptimized, KernelImpl::kReference}) {
@@ -484,7 +444,8 @@ void PrintTo(const BadCase& c, std::ostream* os) { *os << c.label; }
 class NetworkBadLayersTest : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(NetworkBadLayersTest, GivesAClearError) {
-  static const absl::StatusOr<ModelFile> asr = LoadModelFile(Golden("network_asr.safetensors"));
+  static const absl::StatusOr<ModelFile> asr =
+      LoadModelFile(testing::NnGolden("network_asr.safetensors"));
   ASSERT_TRUE(asr.ok()) << asr.status();
   const BadCase& c = GetParam();
   ModelFile file;
@@ -509,7 +470,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, NetworkBadLayersTest, ::testing::ValuesIn(BadCas
                          [](const auto& info) { return info.param.label; });
 
 TEST(NetworkTest, GoodListsBuild) {
-  absl::StatusOr<ModelFile> asr = LoadModelFile(Golden("network_asr.safetensors"));
+  absl::StatusOr<ModelFile> asr = LoadModelFile(testing::NnGolden("network_asr.safetensors"));
   ASSERT_TRUE(asr.ok()) << asr.status();
   ModelFile file;
   file.name = "ok";
@@ -522,7 +483,7 @@ TEST(NetworkTest, GoodListsBuild) {
   EXPECT_EQ((*net)->extra_tensors().size(), 3u);
   EXPECT_EQ((*net)->extra_tensors().count("extra.thing"), 1u);
 
-  EXPECT_EQ(Network::Load(Golden("no_such_model.safetensors")).status().code(),
+  EXPECT_EQ(Network::Load(testing::NnGolden("no_such_model.safetensors")).status().code(),
             absl::StatusCode::kNotFound);
 }
 

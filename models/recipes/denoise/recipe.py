@@ -30,7 +30,6 @@ import json
 import os
 import sys
 import time
-from fractions import Fraction
 
 import numpy as np
 
@@ -68,14 +67,7 @@ def spec(hidden: int = 192, conv: int = 128) -> list:
 
 # --------------------------------------------------------------------------- audio
 def read16k(path: str) -> np.ndarray:
-    import soundfile as sf
-    from scipy import signal
-    x, sr = sf.read(path, dtype="float32", always_2d=True)
-    x = x.mean(axis=1)
-    if sr != SR:
-        fr = Fraction(SR, sr)
-        x = signal.resample_poly(x, fr.numerator, fr.denominator).astype(np.float32)
-    return x
+    return augment.load_noises([path], SR, max_seconds=None)[0]
 
 
 def _asterisk_paths() -> list[str]:
