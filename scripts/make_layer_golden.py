@@ -5,30 +5,21 @@ Run with Debian's torch: /usr/bin/python3 scripts/make_layer_golden.py
 File format (little-endian): b"AURT", u32 count, then per tensor: u32 name length, name
 (utf-8), u32 rank, rank x i64 dims, float32 data. Activations are stored (N, T, C)
 (channels last) as the C++ layers use them; weights keep their PyTorch state_dict names.
+The writer is shared with make_network_golden.py (scripts/golden_io.py).
 """
 import os
-import struct
 
-import numpy as np
 import torch
 import torch.nn.functional as F
+
+from golden_io import write_aurt
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "nn", "golden")
 
 
 def write(name, tensors):
     path = os.path.join(OUT, name)
-    with open(path, "wb") as f:
-        f.write(b"AURT")
-        f.write(struct.pack("<I", len(tensors)))
-        for key, value in tensors.items():
-            arr = np.ascontiguousarray(value.detach().numpy().astype("<f4"))
-            encoded = key.encode()
-            f.write(struct.pack("<I", len(encoded)))
-            f.write(encoded)
-            f.write(struct.pack("<I", arr.ndim))
-            f.write(struct.pack("<%dq" % arr.ndim, *arr.shape))
-            f.write(arr.tobytes())
+    write_aurt(path, tensors)
     print(path, os.path.getsize(path), "bytes")
 
 

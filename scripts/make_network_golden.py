@@ -4,17 +4,17 @@
 Run with Debian's torch: /usr/bin/python3 scripts/make_network_golden.py
 For each network: network_<name>.safetensors (a model file written by export.write_model
 with the layer list and netspec.SpecNet's tensors, in eval mode, batchnorm with non-trivial
-running statistics) and network_<name>_io.bin (b"AURT" format of make_layer_golden.py:
+running statistics) and network_<name>_io.bin (b"AURT" format, scripts/golden_io.py:
 "input" (N, T, C_in) and SpecNet's "output" (N, T_out, C_out), float32).
 """
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from golden_io import write_aurt  # noqa: E402
 from models.recipes.common import export, netspec  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "nn", "golden")
@@ -51,20 +51,6 @@ NETWORKS = {
         {"type": "softmax", "name": "probs"},
     ], (2, 40, 8)),
 }
-
-
-def write_aurt(path, tensors):
-    with open(path, "wb") as f:
-        f.write(b"AURT")
-        f.write(struct.pack("<I", len(tensors)))
-        for key, value in tensors.items():
-            arr = np.ascontiguousarray(value.detach().numpy().astype("<f4"))
-            encoded = key.encode()
-            f.write(struct.pack("<I", len(encoded)))
-            f.write(encoded)
-            f.write(struct.pack("<I", arr.ndim))
-            f.write(struct.pack("<%dq" % arr.ndim, *arr.shape))
-            f.write(arr.tobytes())
 
 
 def make(name, spec, shape, seed):
