@@ -1,4 +1,4 @@
-"""Smoke tests of the ASR recipe (models/recipes/asr/recipe.py) and of the resumable
+"""Smoke tests of the ASR recipe (models/recipes/asr/) and of the resumable
 trainer (models/recipes/common/trainer.py). The end-to-end test synthesises 12
 utterances (skips without espeak-ng / sox), prepares, trains a tiny network for 3 steps,
 exports and re-reads the model file; about 30 s on a busy 2-core machine."""
@@ -24,12 +24,12 @@ HAVE_SYNTH = shutil.which("espeak-ng") is not None and shutil.which("sox") is no
 
 def logp_for(text, frames_per_symbol=3, vocab_size=29):
     """Peaked CTC log-probabilities spelling `text` (blank between symbols)."""
-    from models.recipes.asr import recipe
+    from models.recipes.asr import model
     rows = []
     for c in text:
         for k in range(frames_per_symbol):
             row = np.full(vocab_size, math.log(0.01 / (vocab_size - 1)))
-            row[recipe.SYMBOL_ID[c] if k < frames_per_symbol - 1 else recipe.BLANK] = \
+            row[model.SYMBOL_ID[c] if k < frames_per_symbol - 1 else model.BLANK] = \
                 math.log(0.99)
             rows.append(row)
     return np.array(rows)
@@ -37,37 +37,37 @@ def logp_for(text, frames_per_symbol=3, vocab_size=29):
 
 class DecodingTest(unittest.TestCase):
     def test_vocabulary(self):
-        from models.recipes.asr import recipe
-        self.assertEqual(recipe.VOCAB[0], "<blank>")
-        self.assertEqual(len(recipe.VOCAB), 29)
-        self.assertEqual(recipe.VOCAB[-1], " ")
-        self.assertEqual(recipe.ctc_min_frames(recipe.encode("hello")), 6)
+        from models.recipes.asr import model
+        self.assertEqual(model.VOCAB[0], "<blank>")
+        self.assertEqual(len(model.VOCAB), 29)
+        self.assertEqual(model.VOCAB[-1], " ")
+        self.assertEqual(model.ctc_min_frames(model.encode("hello")), 6)
 
     def test_greedy_and_beam_agree_on_peaked_input(self):
-        from models.recipes.asr import recipe
+        from models.recipes.asr import decode
         lp = logp_for("the cat sat")
-        self.assertEqual(recipe.greedy_decode(lp), "the cat sat")
-        self.assertEqual(recipe.prefix_beam_search(lp, beam=8), "the cat sat")
+        self.assertEqual(decode.greedy_decode(lp), "the cat sat")
+        self.assertEqual(decode.prefix_beam_search(lp, beam=8), "the cat sat")
         lp = logp_for("aa b")  # repeated letter needs the blank in between
-        self.assertEqual(recipe.prefix_beam_search(lp, beam=8), "aa b")
+        self.assertEqual(decode.prefix_beam_search(lp, beam=8), "aa b")
 
     def test_lm_fusion_picks_the_likely_word(self):
-        from models.recipes.asr import recipe
+        from models.recipes.asr import decode, model
         from models.recipes.common import kneser_ney as kn
         lm = kn.KneserNey(3).fit(["the cat sat"] * 20 + ["the cot"]).to_arpa()
         lp = logp_for("the cot sat")
         for i in (15, 16):  # the vowel's frames: "o" only slightly more likely than "a"
             lp[i] = np.log(np.full(29, 0.001))
-            lp[i, recipe.SYMBOL_ID["o"]] = math.log(0.5)
-            lp[i, recipe.SYMBOL_ID["a"]] = math.log(0.45)
-        self.assertEqual(recipe.prefix_beam_search(lp, 8), "the cot sat")
-        fusion = recipe.LmFusion(lm, 1.0, 0.0)
-        self.assertEqual(recipe.prefix_beam_search(lp, 8, fusion), "the cat sat")
+            lp[i, model.SYMBOL_ID["o"]] = math.log(0.5)
+            lp[i, model.SYMBOL_ID["a"]] = math.log(0.45)
+        self.assertEqual(decode.prefix_beam_search(lp, 8), "the cot sat")
+        fusion = decode.LmFusion(lm, 1.0, 0.0)
+        self.assertEqual(decode.prefix_beam_search(lp, 8, fusion), "the cat sat")
 
 
 class LmTextTest(unittest.TestCase):
     def test_training_text_has_no_heldout_sentence(self):
-        from models.recipes.asr import recipe
+        from models.recipes.asr import lm
         from models.recipes.common import synth
         pool = synth.TextPool()
         held = [t for name in sorted(pool.split) for t in pool.split[name][1][:3]]
@@ -75,7 +75,7 @@ class LmTextTest(unittest.TestCase):
                  "valid": [{"text": held[0]}] if held else [],
                  "test_pocketsphinx": [{"text": "he was not an ill disposed young man"}],
                  "test_fsdd_heldout": [{"text": "seven"}]}
-        text = recipe.training_text(lists, numbers=200, pool=pool)
+        text = lm.training_text(lists, numbers=200, pool=pool)
         self.assertIn("seven", text)          # FSDD digits are held out by speaker only
         self.assertIn("press pound", text)
         self.assertNotIn("he was not an ill disposed young man", text)
@@ -130,7 +130,8 @@ class TrainerResumeTest(unittest.TestCase):
 @unittest.skipUnless(HAVE_SYNTH, "espeak-ng or sox not installed")
 class AsrRecipeSmokeTest(unittest.TestCase):
     def test_prepare_train_export_eval(self):
-        from models.recipes.asr import recipe
+        from models.recipes.asr import data, decode, recipe
+        from models.recipes.asr import model as asr_model
         from models.recipes.common import synth
         with tempfile.TemporaryDirectory() as d, redirect_stderr(io.StringIO()):
             s, c, k = (os.path.join(d, x) for x in ("synth", "cache", "ckpt"))
@@ -138,7 +139,7 @@ class AsrRecipeSmokeTest(unittest.TestCase):
             recipe.main(["prepare", "--synth", s, "--cache", c, "--workers", "1",
                          "--copies", "1", "--no-fsdd", "--no-asterisk", "--no-pocketsphinx",
                          "--num-valid", "2", "--babble-voices", "4"])
-            train = recipe.FeatureSet(c, "train")
+            train = data.FeatureSet(c, "train")
             self.assertEqual({r[1] for r in train.rows}, {0, 1})  # clean + 1 copy
             self.assertEqual(train.features(0).shape[1], 80)
             res = recipe.main(["train", "--cache", c, "--ckpt-dir", k, "--threads", "1",
@@ -157,7 +158,7 @@ class AsrRecipeSmokeTest(unittest.TestCase):
                          "--out", model, "--lm-out", "", "--golden-dir", golden])
             tensors, meta, _ = export.read_model(model)
             self.assertEqual(meta["task"], "asr")
-            self.assertEqual(meta["vocabulary"], recipe.VOCAB)
+            self.assertEqual(meta["vocabulary"], asr_model.VOCAB)
             self.assertEqual(meta["front_end"]["type"], "logmel")  # log_mel_front_end.cc
             self.assertEqual(meta["layers"][-1]["type"], "log_softmax")
             self.assertEqual(meta["streaming"]["subsampling"], 4)
@@ -165,7 +166,7 @@ class AsrRecipeSmokeTest(unittest.TestCase):
             self.assertEqual(tensors["conv1.weight"].dtype, np.float16)
             netspec.validate(meta["layers"])
             # Golden files: the re-read model reproduces the stored outputs.
-            net, _, mean, std = recipe.net_from_model_file(model)
+            net, _, mean, std = decode.net_from_model_file(model)
             import json
             with open(os.path.join(golden, "asr_parity.json")) as fh:
                 g = json.load(fh)

@@ -1,0 +1,173 @@
+"""`eval` (WER/CER per test set, streaming-drift check) and `tune` (LM weight / word
+bonus grid on the validation set)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import numpy as np
+
+from ..common import frontend, kneser_ney, metrics
+from ..common import text as textnorm
+from ..common import trainer as trainer_lib
+from .config import SET_VALID, TEST_SETS, log
+from .data import FeatureSet, exists, load_audio
+from .decode import LmFusion, greedy_decode, net_from_model_file, prefix_beam_search, \
+    run_network
+
+
+def cpp_transcripts(a, items: list) -> list[str]:
+    """Hypotheses from the C++ engine: runs `<cpp-bin> --model M [--lm L] --wav-list F`,
+    which must print one line "<wav path>\\t<transcript>" per input."""
+    binary = a.cpp_bin
+    if not binary or not (os.path.exists(binary) or shutil.which(binary)):
+        raise SystemExit(f"eval --engine cpp: C++ transcriber {binary!r} not found. It is "
+                         f"not built yet (issue #7 needs the engine's offline transcriber); "
+                         f"use --engine torch for the PyTorch stop-gap figures.")
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
+        fh.write("\n".join(it["path"] for it in items) + "\n")
+        lst = fh.name
+    try:
+        cmd = [binary, "--model", a.model, "--wav-list", lst]
+        if a.lm and os.path.exists(a.lm):
+            cmd += ["--lm", a.lm]
+        res = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    finally:
+        os.remove(lst)
+    got = {}
+    for line in res.stdout.splitlines():
+        if "\t" in line:
+            p, t = line.split("\t", 1)
+            got[p] = textnorm.normalize(t)
+    return [got.get(it["path"], "") for it in items]
+
+
+def stream_eval(net, meta, mean, std, fs: FeatureSet, minutes: float, beam: int,
+                fusion) -> dict:
+    """Streaming-drift check: held-out utterances (in list order) joined with 0.3 s of
+    silence into one stream of >= `minutes`, run through the network in one pass (the
+    LSTM state carries over, as in a long stream; the causal network gives the same
+    outputs chunk by chunk), decoded, and scored against the joined references; compared
+    with the per-utterance WER of the same utterances. Target: ratio <= 1.2."""
+    import torch
+    gap = np.zeros(int(0.3 * frontend.SAMPLE_RATE), np.float32)
+    waves, refs, total = [], [], 0.0
+    for it in fs.items:
+        w = load_audio(it["path"])
+        waves += [w, gap]
+        refs.append(it["text"])
+        total += (len(w) + len(gap)) / frontend.SAMPLE_RATE
+        if total >= minutes * 60:
+            break
+    feats = frontend.log_mel(np.concatenate(waves))
+    with torch.no_grad():
+        x = torch.from_numpy(((feats - mean) / std)[None].astype(np.float32))
+        logp = torch.log_softmax(net(x), dim=-1)[0].numpy()
+    rows = [fs.clean_row[i] for i in range(len(refs))]
+    per_utt = run_network(net, fs, rows, mean, std, meta["layers"])
+    ref = " ".join(refs)
+    res = {"seconds_of_audio": total, "utterances": len(refs), "words": len(ref.split())}
+    decoders = {"greedy": greedy_decode}
+    if fusion is not None:
+        decoders["beam_lm"] = lambda lp: prefix_beam_search(lp, beam, fusion)
+    for kind, dec in decoders.items():
+        stream_wer = metrics.wer(ref, dec(logp))
+        utt_wer = metrics.wer(refs, [dec(lp) for lp in per_utt])
+        res[kind] = {"stream_wer": stream_wer, "per_utterance_wer": utt_wer,
+                     "ratio": stream_wer / utt_wer if utt_wer else float("inf")}
+        log(f"eval [PyTorch] stream of {total / 60:.1f} min ({len(refs)} utts): {kind} WER "
+            f"{stream_wer * 100:.2f}% vs per-utterance {utt_wer * 100:.2f}%")
+    return res
+
+
+def cmd_eval(a) -> dict:
+    trainer_lib.set_threads(a.threads)
+    results = {"engine": a.engine, "model": a.model,
+               "note": "PyTorch, not the C++ engine" if a.engine == "torch" else "C++ engine"}
+    lm = None
+    if a.lm and os.path.exists(a.lm) and not a.no_lm:
+        lm = kneser_ney.ArpaModel.read(a.lm)
+    net = meta = None
+    if a.engine == "torch":
+        net, meta, mean, std = net_from_model_file(a.model)
+        dec = meta.get("decoder", {})
+        lm_weight = a.lm_weight if a.lm_weight is not None else dec.get("lm_weight", 0.5)
+        bonus = a.word_bonus if a.word_bonus is not None else \
+            dec.get("word_insertion_bonus", 0.0)
+        beam = a.beam or dec.get("beam", 16)
+        results.update({"beam": beam, "lm_weight": lm_weight, "word_insertion_bonus": bonus,
+                        "lm": a.lm if lm else None})
+    sets = a.sets.split(",") if a.sets else list(TEST_SETS)
+    for name in sets:
+        if not exists(a.cache, name):
+            continue
+        fs = FeatureSet(a.cache, name)
+        n = len(fs.items) if not a.limit else min(a.limit, len(fs.items))
+        items = fs.items[:n]
+        refs = [it["text"] for it in items]
+        t0 = time.time()
+        res = {"utterances": n, "words": sum(len(r.split()) for r in refs)}
+        if a.engine == "torch":
+            rows = [fs.clean_row[i] for i in range(n)]
+            logps = run_network(net, fs, rows, mean, std, meta["layers"])
+            hyp_sets = {"greedy": [greedy_decode(lp) for lp in logps]}
+            if not a.greedy_only:
+                fusion = LmFusion(lm, lm_weight, bonus) if lm else None
+                key = "beam_lm" if lm else "beam"
+                hyp_sets[key] = [prefix_beam_search(lp, beam, fusion) for lp in logps]
+        else:
+            hyp_sets = {"engine": cpp_transcripts(a, items)}
+        for kind, hyps in hyp_sets.items():
+            we = metrics.word_errors(refs, hyps)
+            ce = metrics.char_errors(refs, hyps)
+            res[kind] = {"wer": we.rate, "cer": ce.rate, "substitutions": we.substitutions,
+                         "deletions": we.deletions, "insertions": we.insertions}
+        res["seconds"] = time.time() - t0
+        res["examples"] = [{"ref": r, **{k: h[i] for k, h in hyp_sets.items()}}
+                           for i, r in enumerate(refs[:3])]
+        results[name] = res
+        log(f"eval [{results['note']}] {name}: {n} utts, {res['words']} words: " + "; ".join(
+            f"{k} WER {res[k]['wer'] * 100:.2f}% CER {res[k]['cer'] * 100:.2f}%"
+            for k in hyp_sets))
+    if a.engine == "torch" and a.stream_minutes > 0 and exists(a.cache, a.stream_set):
+        fusion = LmFusion(lm, lm_weight, bonus) if lm else None
+        results["stream"] = stream_eval(net, meta, mean, std, FeatureSet(a.cache, a.stream_set),
+                                        a.stream_minutes, beam, fusion)
+    out = a.out or os.path.join(a.cache, f"eval_{a.engine}.json")
+    with open(out, "w") as fh:
+        json.dump(results, fh, indent=1)
+    return results
+
+
+def cmd_tune(a) -> dict:
+    """Grid search of lm_weight x word_insertion_bonus for beam search + LM on the
+    validation set (never a test set); writes cache/tune.json, which `export` uses for
+    the decoder defaults unless --lm-weight / --word-bonus are given."""
+    trainer_lib.set_threads(a.threads)
+    lm = kneser_ney.ArpaModel.read(a.lm)
+    net, meta, mean, std = net_from_model_file(a.model)
+    fs = FeatureSet(a.cache, SET_VALID)
+    n = min(a.limit, len(fs.items)) if a.limit else len(fs.items)
+    rows = [fs.clean_row[i] for i in range(n)]
+    refs = [fs.items[i]["text"] for i in range(n)]
+    logps = run_network(net, fs, rows, mean, std, meta["layers"])
+    grid = []
+    for w in [float(x) for x in a.lm_weights.split(",")]:
+        for b in [float(x) for x in a.word_bonuses.split(",")]:
+            fusion = LmFusion(lm, w, b)
+            hyps = [prefix_beam_search(lp, a.beam, fusion) for lp in logps]
+            grid.append({"lm_weight": w, "word_insertion_bonus": b,
+                         "wer": metrics.wer(refs, hyps), "cer": metrics.cer(refs, hyps)})
+            log(f"tune [PyTorch]: lm_weight {w} bonus {b}: WER {grid[-1]['wer'] * 100:.2f}% "
+                f"CER {grid[-1]['cer'] * 100:.2f}%")
+    best = min(grid, key=lambda g: (g["wer"], g["cer"]))
+    out = {"beam": a.beam, "utterances": n, "grid": grid, "best": best}
+    with open(os.path.join(a.cache, "tune.json"), "w") as fh:
+        json.dump(out, fh, indent=1)
+    log(f"tune: best {best}")
+    return out
