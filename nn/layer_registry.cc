@@ -9,8 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nn/layers/activation.h"
+#include "nn/layers/attention_pool.h"
 #include "nn/layers/batch_norm.h"
 #include "nn/layers/conv1d.h"
+#include "nn/layers/conv2d.h"
+#include "nn/layers/gru.h"
 #include "nn/layers/layer_norm.h"
 #include "nn/layers/linear.h"
 #include "nn/layers/lstm.h"
@@ -68,12 +71,18 @@ absl::StatusOr<LayerPlan> ParseConv1d(const LayerFields& f) {
                                                 "default: causal padding is implied), got ",
                                                 o.padding));
   }
+  const int64_t rf = (o.kernel_size - 1) * o.dilation + 1;
+  if (o.causal && o.stride > rf) {
+    return f.FieldError("stride", absl::StrCat("must be at most the receptive field (kernel_size - "
+                                               "1) * dilation + 1 = ",
+                                               rf, " when \"causal\" is true, got ", o.stride));
+  }
   LayerPlan plan;
   plan.in_channels = o.in_channels;
   plan.in_field = "in_channels";
   plan.out_channels = o.out_channels;
   plan.stride = o.stride;
-  plan.kernel_frames = (o.kernel_size - 1) * o.dilation + 1;
+  plan.kernel_frames = rf;
   plan.tensors.emplace_back("weight",
                             Shape{o.out_channels, o.in_channels / o.groups, o.kernel_size});
   if (o.bias) plan.tensors.emplace_back("bias", Shape{o.out_channels});
@@ -159,6 +168,119 @@ absl::StatusOr<LayerPlan> ParseLstm(const LayerFields& f) {
   return plan;
 }
 
+// A k-layer torch GRU is k stacked single-layer Gru layers, named as for the LSTM.
+absl::StatusOr<LayerPlan> ParseGru(const LayerFields& f) {
+  AURIS_ASSIGN_OR_RETURN(const int64_t input, Channels(f, "input_size"));
+  AURIS_ASSIGN_OR_RETURN(const int64_t hidden, Channels(f, "hidden_size"));
+  AURIS_ASSIGN_OR_RETURN(const int64_t num_layers, f.Int("num_layers", 1, 1, 64));
+  LayerPlan plan;
+  plan.in_channels = input;
+  plan.in_field = "input_size";
+  plan.out_channels = hidden;
+  for (int64_t j = 0; j < num_layers; ++j) {
+    const int64_t in_j = j == 0 ? input : hidden;
+    plan.tensors.emplace_back(absl::StrCat("weight_ih_l", j), Shape{3 * hidden, in_j});
+    plan.tensors.emplace_back(absl::StrCat("weight_hh_l", j), Shape{3 * hidden, hidden});
+    plan.tensors.emplace_back(absl::StrCat("bias_ih_l", j), Shape{3 * hidden});
+    plan.tensors.emplace_back(absl::StrCat("bias_hh_l", j), Shape{3 * hidden});
+  }
+  plan.build = [=](const TensorMap& weights, int64_t, KernelImpl impl) -> absl::StatusOr<Layers> {
+    Layers out;
+    for (int64_t j = 0; j < num_layers; ++j) {
+      TensorMap renamed;
+      for (const char* base : {"weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l"}) {
+        const auto it = weights.find(absl::StrCat(base, j));
+        if (it != weights.end()) renamed.emplace(absl::StrCat(base, 0), it->second.Clone());
+      }
+      auto layer = std::make_unique<Gru>(
+          Gru::Options{.input_size = j == 0 ? input : hidden, .hidden_size = hidden, .impl = impl});
+      if (absl::Status s = layer->Load(renamed); !s.ok()) {
+        return absl::Status(s.code(), absl::StrCat("layer ", j, ": ", std::string(s.message())));
+      }
+      out.push_back(std::move(layer));
+    }
+    return out;
+  };
+  return plan;
+}
+
+// Activations carry in_channels * freq features (channel-major); the network-level channel
+// check therefore names the product.
+absl::StatusOr<LayerPlan> ParseConv2d(const LayerFields& f) {
+  Conv2d::Options o;
+  AURIS_ASSIGN_OR_RETURN(o.in_channels, Channels(f, "in_channels"));
+  AURIS_ASSIGN_OR_RETURN(o.out_channels, Channels(f, "out_channels"));
+  AURIS_ASSIGN_OR_RETURN(o.freq, Channels(f, "freq"));
+  AURIS_ASSIGN_OR_RETURN(o.kernel_time, f.Int("kernel_time", std::nullopt, 1, kMaxLayerFrames));
+  AURIS_ASSIGN_OR_RETURN(o.kernel_freq, f.Int("kernel_freq", std::nullopt, 1, kMaxLayerFrames));
+  AURIS_ASSIGN_OR_RETURN(o.stride_time, f.Int("stride_time", 1, 1, kMaxLayerFrames));
+  AURIS_ASSIGN_OR_RETURN(o.stride_freq, f.Int("stride_freq", 1, 1, kMaxLayerFrames));
+  AURIS_ASSIGN_OR_RETURN(o.dilation_time, f.Int("dilation_time", 1, 1, kMaxLayerFrames));
+  AURIS_ASSIGN_OR_RETURN(o.dilation_freq, f.Int("dilation_freq", 1, 1, kMaxLayerFrames));
+  AURIS_ASSIGN_OR_RETURN(o.padding_freq, f.Int("padding_freq", 0, 0, kMaxLayerFrames));
+  AURIS_ASSIGN_OR_RETURN(o.bias, f.Bool("bias", true));
+  if (o.in_channels * o.freq > kMaxLayerChannels) {
+    return f.FieldError(
+        "freq", absl::StrCat("times in_channels must be at most ", kMaxLayerChannels, ", got ",
+                             o.freq, " x ", o.in_channels));
+  }
+  const int64_t freq_out = Conv2d::FreqOut(o);
+  if (freq_out <= 0) {
+    return f.FieldError(
+        "kernel_freq",
+        absl::StrCat("with dilation_freq ", o.dilation_freq, " spans more than freq (", o.freq,
+                     ") + 2 * padding_freq (", o.padding_freq, ") bins; got ", o.kernel_freq));
+  }
+  if (o.out_channels * freq_out > kMaxLayerChannels) {
+    return f.FieldError("out_channels",
+                        absl::StrCat("times the ", freq_out, " output bins must be at most ",
+                                     kMaxLayerChannels, ", got ", o.out_channels));
+  }
+  const int64_t rf = (o.kernel_time - 1) * o.dilation_time + 1;
+  if (o.stride_time > rf) {
+    return f.FieldError("stride_time",
+                        absl::StrCat("must be at most the time receptive field (kernel_time - 1) "
+                                     "* dilation_time + 1 = ",
+                                     rf, ", got ", o.stride_time));
+  }
+  LayerPlan plan;
+  plan.in_channels = o.in_channels * o.freq;
+  plan.in_field = "in_channels * freq";
+  plan.out_channels = o.out_channels * freq_out;
+  plan.stride = o.stride_time;
+  plan.kernel_frames = rf;
+  plan.tensors.emplace_back("weight",
+                            Shape{o.out_channels, o.in_channels, o.kernel_time, o.kernel_freq});
+  if (o.bias) plan.tensors.emplace_back("bias", Shape{o.out_channels});
+  plan.build = [o](const TensorMap& weights, int64_t, KernelImpl impl) {
+    Conv2d::Options options = o;
+    options.impl = impl;
+    return LoadOne<Conv2d>(options, weights);
+  };
+  return plan;
+}
+
+absl::StatusOr<LayerPlan> ParseAttentionPool(const LayerFields& f) {
+  AttentionPool::Options o;
+  AURIS_ASSIGN_OR_RETURN(o.in_features, Channels(f, "in_features"));
+  AURIS_ASSIGN_OR_RETURN(o.attention_dim, f.Int("attention_dim", 0, 0, kMaxLayerChannels));
+  LayerPlan plan;
+  plan.in_channels = plan.out_channels = o.in_features;
+  plan.in_field = "in_features";
+  if (o.attention_dim > 0) {
+    plan.tensors.emplace_back("proj.weight", Shape{o.attention_dim, o.in_features});
+    plan.tensors.emplace_back("proj.bias", Shape{o.attention_dim});
+  }
+  plan.tensors.emplace_back("score.weight",
+                            Shape{1, o.attention_dim > 0 ? o.attention_dim : o.in_features});
+  plan.build = [o](const TensorMap& weights, int64_t, KernelImpl impl) {
+    AttentionPool::Options options = o;
+    options.impl = impl;
+    return LoadOne<AttentionPool>(options, weights);
+  };
+  return plan;
+}
+
 absl::StatusOr<LayerPlan> ParseLayerNorm(const LayerFields& f) {
   LayerNorm::Options o;
   AURIS_ASSIGN_OR_RETURN(o.num_features, Channels(f, "num_features"));
@@ -203,13 +325,19 @@ absl::StatusOr<LayerPlan> ParseActivation(const LayerFields& f) {
 
 const std::vector<LayerType>& Registry() {
   static const std::vector<LayerType> kTypes = {
+      {"attention_pool", {"in_features", "attention_dim"}, &ParseAttentionPool},
       {"avg_pool", {"kernel_size"}, &ParsePool},
       {"batchnorm", {"num_features", "eps"}, &ParseBatchNorm},
       {"conv1d",
        {"in_channels", "out_channels", "kernel_size", "stride", "dilation", "groups", "bias",
         "causal", "padding"},
        &ParseConv1d},
+      {"conv2d",
+       {"in_channels", "out_channels", "freq", "kernel_time", "kernel_freq", "stride_time",
+        "stride_freq", "dilation_time", "dilation_freq", "padding_freq", "bias"},
+       &ParseConv2d},
       {"gelu", {}, &ParseActivation},
+      {"gru", {"input_size", "hidden_size", "num_layers"}, &ParseGru},
       {"layernorm", {"num_features", "eps"}, &ParseLayerNorm},
       {"leaky_relu", {"negative_slope"}, &ParseActivation},
       {"linear", {"in_features", "out_features", "bias"}, &ParseLinear},

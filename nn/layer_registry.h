@@ -26,7 +26,8 @@ inline constexpr int64_t kMaxLayerFrames = 4096;
 // One validated entry of a layer list: its geometry (for the network-level checks) and how
 // to build its runtime layers.
 struct LayerPlan {
-  // Input channel count the entry requires and the field that sets it ("in_channels", ...);
+  // Input channel count the entry requires and the field that sets it ("in_channels", ...,
+  // or "in_channels * freq" for conv2d, whose features are channels x frequency bins);
   // 0 and "" for shape-preserving entries that take any count (activations, pools).
   int64_t in_channels = 0;
   std::string in_field;
@@ -52,7 +53,7 @@ struct LayerType {
 
 // nullptr when `type` is not registered.
 const LayerType* FindLayerType(std::string_view type);
-// "avg_pool, batchnorm, conv1d, ..." for messages.
+// "attention_pool, avg_pool, batchnorm, ..." for messages.
 std::string LayerTypeNames();
 
 // Parses a layer list (JSON array text, as ModelMetadata::layers_json) into its entries,

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Writes the seed corpus of tests/fuzz/audio_decoder_fuzz: tiny WAV/FLAC/OGG files made by sox
-# (20 ms of a tone), each prefixed by the fuzzer's 2 control bytes (format selector, chunk).
+# (20 ms of a tone), each prefixed by the fuzzer's 2 control bytes (format selector, chunk);
+# and that of tests/fuzz/network_fuzz: copies of the golden model files of tests/nn/golden
+# (every layer type: conv1d, conv2d, gru, lstm, attention_pool, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=tests/fuzz/corpus/audio_decoder
@@ -24,3 +26,7 @@ sox "$tmp/t.wav" -t raw "$tmp/t.raw"
 seed 10 9 "$tmp/t.raw" linear16_8k
 seed 12 1 "$tmp/t.raw" mulaw_8k
 ls -l "$out"
+net=tests/fuzz/corpus/network
+mkdir -p "$net"
+cp tests/nn/golden/model_tiny.safetensors tests/nn/golden/network_*.safetensors "$net"/
+ls -l "$net"

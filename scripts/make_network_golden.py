@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes PyTorch golden data for tests/nn/network_test.cc (tests/nn/golden/network_*).
 
-Run with Debian's torch: /usr/bin/python3 scripts/make_network_golden.py
+Run with Debian's torch: /usr/bin/python3 scripts/make_network_golden.py [name ...]
+(names: write only those networks; each keeps its seed, 100 + its index in NETWORKS).
 For each network: network_<name>.safetensors (a model file written by export.write_model
 with the layer list and netspec.SpecNet's tensors, in eval mode, batchnorm with non-trivial
 running statistics) and network_<name>_io.bin (b"AURT" format, scripts/golden_io.py:
@@ -50,6 +51,30 @@ NETWORKS = {
          "kernel_size": 2, "stride": 2},
         {"type": "softmax", "name": "probs"},
     ], (2, 40, 8)),
+    # A CNN + GRU stack (conv1d front end, 2-layer GRU).
+    "cnn_gru": ([
+        {"type": "conv1d", "name": "conv", "in_channels": 10, "out_channels": 14,
+         "kernel_size": 3, "stride": 2},
+        {"type": "batchnorm", "name": "bn", "num_features": 14},
+        {"type": "relu", "name": "relu"},
+        {"type": "gru", "name": "gru", "input_size": 14, "hidden_size": 12, "num_layers": 2},
+        {"type": "linear", "name": "head", "in_features": 12, "out_features": 7},
+        {"type": "log_softmax", "name": "logp"},
+    ], (2, 41, 10)),
+    # A conv2d front end over (time, frequency), a GRU and attention pooling.
+    "conv2d": ([
+        {"type": "conv2d", "name": "c1", "in_channels": 1, "out_channels": 3, "freq": 12,
+         "kernel_time": 3, "kernel_freq": 3, "stride_time": 2, "stride_freq": 2,
+         "padding_freq": 1},
+        {"type": "relu", "name": "r1"},
+        {"type": "conv2d", "name": "c2", "in_channels": 3, "out_channels": 4, "freq": 6,
+         "kernel_time": 2, "kernel_freq": 3, "dilation_time": 2, "stride_freq": 2},
+        {"type": "gelu", "name": "g2"},
+        {"type": "gru", "name": "gru", "input_size": 8, "hidden_size": 9},
+        {"type": "attention_pool", "name": "pool", "in_features": 9, "attention_dim": 5},
+        {"type": "linear", "name": "head", "in_features": 9, "out_features": 4},
+        {"type": "softmax", "name": "probs"},
+    ], (2, 39, 12)),
 }
 
 
@@ -89,8 +114,10 @@ def make(name, spec, shape, seed):
 def main():
     os.makedirs(OUT, exist_ok=True)
     with torch.no_grad():
+        only = set(sys.argv[1:])  # network names to write (default: all)
         for seed, (name, (spec, shape)) in enumerate(NETWORKS.items()):
-            make(name, spec, shape, 100 + seed)
+            if not only or name in only:
+                make(name, spec, shape, 100 + seed)
 
 
 if __name__ == "__main__":

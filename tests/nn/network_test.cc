@@ -23,19 +23,18 @@
 #include "nn/layers/conv1d.h"
 #include "nn/layers/linear.h"
 #include "tests/nn/aurt_golden.h"
+#include "tests/nn/network_test_util.h"
 
 namespace auris::nn {
 namespace {
 
+using testing::ConcatTime;
 using ::testing::HasSubstr;
-
-float MaxAbsDiff(ConstTensorView a, ConstTensorView b) {
-  EXPECT_EQ(a.shape, b.shape);
-  if (a.shape != b.shape) return INFINITY;
-  float m = 0.0f;
-  for (int64_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(a.data[i] - b.data[i]));
-  return m;
-}
+using testing::LoadNet;
+using testing::MaxAbsDiff;
+using testing::RunChunked;
+using testing::Slice;
+using testing::Step;
 
 Tensor Random(const Shape& shape, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -43,57 +42,6 @@ Tensor Random(const Shape& shape, uint32_t seed) {
   Tensor t(shape);
   for (int64_t i = 0; i < t.size(); ++i) t[i] = dist(rng);
   return t;
-}
-
-std::unique_ptr<Network> LoadNet(const std::string& name, KernelImpl impl) {
-  absl::StatusOr<std::unique_ptr<Network>> net =
-      Network::Load(testing::NnGolden("network_" + name + ".safetensors"), {.impl = impl});
-  EXPECT_TRUE(net.ok()) << net.status();
-  return net.ok() ? *std::move(net) : nullptr;
-}
-
-// Frames [begin, end) of (N, T, C) `x`.
-Tensor Frames(const Tensor& x, int64_t begin, int64_t end) {
-  const int64_t n = x.shape()[0], t = x.shape()[1], c = x.shape()[2];
-  Tensor out({n, end - begin, c});
-  for (int64_t b = 0; b < n; ++b) {
-    std::memcpy(out.data() + b * (end - begin) * c, x.data() + (b * t + begin) * c,
-                sizeof(float) * (end - begin) * c);
-  }
-  return out;
-}
-
-// Concatenates (N, T_i, C) tensors over time.
-Tensor Concat(const std::vector<Tensor>& parts, int64_t n, int64_t c) {
-  int64_t total = 0;
-  for (const Tensor& p : parts) total += p.shape()[1];
-  Tensor out({n, total, c});
-  int64_t at = 0;
-  for (const Tensor& p : parts) {
-    const int64_t t = p.shape()[1];
-    for (int64_t b = 0; b < n; ++b) {
-      std::memcpy(out.data() + (b * total + at) * c, p.data() + b * t * c, sizeof(float) * t * c);
-    }
-    at += t;
-  }
-  return out;
-}
-
-Tensor Step(const Network& net, const Tensor& x, NetworkState* state, Workspace* ws) {
-  ws->Reset();
-  absl::StatusOr<TensorView> y = net.Forward(x.view(), state, ws);
-  EXPECT_TRUE(y.ok()) << y.status();
-  return y.ok() ? Tensor::FromView(*y) : Tensor(Shape{x.shape()[0], 0, net.output_channels()});
-}
-
-Tensor RunChunked(const Network& net, const Tensor& x, int64_t chunk) {
-  Workspace ws;
-  auto state = net.InitState(x.shape()[0]);
-  std::vector<Tensor> outs;
-  for (int64_t t = 0; t < x.shape()[1]; t += chunk) {
-    outs.push_back(Step(net, Frames(x, t, std::min(t + chunk, x.shape()[1])), state.get(), &ws));
-  }
-  return Concat(outs, x.shape()[0], net.output_channels());
 }
 
 struct GoldenCase {
@@ -183,14 +131,14 @@ TEST(NetworkTest, StackUnstackEqualsSeparateStreams) {
   for (size_t k = 0; k < chunks.size(); ++k) {
     if (k % 2 == 0) {
       for (int s = 0; s < kStreams; ++s) {
-        outs[s].push_back(Step(*net, Frames(inputs[s], at, at + chunks[k]), raw[s], &ws));
+        outs[s].push_back(Step(*net, Slice(inputs[s], at, at + chunks[k]), raw[s], &ws));
       }
     } else {
       absl::StatusOr<std::unique_ptr<NetworkState>> batched = net->Stack(raw);
       ASSERT_TRUE(batched.ok()) << batched.status();
       EXPECT_EQ((*batched)->batch(), kStreams);
       std::vector<Tensor> parts;
-      for (int s = 0; s < kStreams; ++s) parts.push_back(Frames(inputs[s], at, at + chunks[k]));
+      for (int s = 0; s < kStreams; ++s) parts.push_back(Slice(inputs[s], at, at + chunks[k]));
       Tensor x({kStreams, chunks[k], c});
       for (int s = 0; s < kStreams; ++s) {
         std::memcpy(x.data() + s * chunks[k] * c, parts[s].data(), sizeof(float) * parts[s].size());
@@ -207,7 +155,7 @@ TEST(NetworkTest, StackUnstackEqualsSeparateStreams) {
     at += chunks[k];
   }
   for (int s = 0; s < kStreams; ++s) {
-    const Tensor got = Concat(outs[s], 1, net->output_channels());
+    const Tensor got = ConcatTime(outs[s]);
     EXPECT_LE(MaxAbsDiff(got.view(), solo[s].view()), 1e-5f) << "stream " << s;
   }
 }
@@ -355,8 +303,8 @@ std::vector<BadCase> BadCases() {
       {"not_json", "[{", {"\"layers\" must be a non-empty array"}},
       {"not_object", "[1]", {"layers[0]: must be an object"}},
       {"unknown_type",
-       R"([{"type": "conv2d", "name": "c"}])",
-       {"layers[0]", "\"type\" must be one of", "conv1d", "\"conv2d\""}},
+       R"([{"type": "conv3d", "name": "c"}])",
+       {"layers[0]", "\"type\" must be one of", "conv1d", "\"conv3d\""}},
       {"missing_type", R"([{"name": "c"}])", {"layers[0]", "\"type\"", "got none"}},
       {"missing_name", R"([{"type": "relu"}])", {"layers[0]", "\"name\""}},
       {"dotted_name", R"([{"type": "relu", "name": "a.b"}])", {"layers[0]", "without '.'"}},
@@ -389,6 +337,9 @@ std::vector<BadCase> BadCases() {
       {"groups",
        "[" + conv_head + R"("kernel_size": 3, "groups": 5}])",
        {"\"groups\" must divide in_channels (12) and out_channels (16), got 5"}},
+      {"causal_stride_beyond_kernel",
+       "[" + conv_head + R"("kernel_size": 1, "stride": 2}])",
+       {"\"stride\" must be at most the receptive field", "= 1 when \"causal\" is true, got 2"}},
       {"causal_padding",
        "[" + conv_head + R"("kernel_size": 3, "padding": 1}])",
        {"\"padding\" must be 0 when \"causal\" is true"}},

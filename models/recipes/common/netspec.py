@@ -21,6 +21,21 @@ product of the strides.
   avg_pool    kernel_size (= stride): as max_pool with the mean
   relu, tanh, sigmoid, gelu (erf form), softmax, log_softmax (over channels)
   leaky_relu  negative_slope(0.01)
+  gru         input_size, hidden_size, num_layers(1);             weight_ih_l{k}, weight_hh_l{k},
+              unidirectional, torch gate order r, z, n             bias_ih_l{k}, bias_hh_l{k}
+  conv2d      in_channels, out_channels, freq, kernel_time,       weight (out, in, kt, kf),
+              kernel_freq, stride_time(1), stride_freq(1),        bias (out)
+              dilation_time(1), dilation_freq(1), padding_freq(0), bias(true)
+              over (time, frequency): activations (N, T, in_channels*freq) are viewed as
+              x.reshape(N, T, C, F).permute(0, 2, 1, 3) -> (N, C, T, F); the output
+              (N, C', T', F') is flattened back as y.permute(0, 2, 1, 3).reshape(N, T', C'*F')
+              (feature index c * F + f). Time is causal (left zero padding
+              (kernel_time-1)*dilation_time, T -> ceil(T/stride_time), stride_time at most
+              that receptive field); frequency has padding_freq zero bins on both sides
+  attention_pool in_features, attention_dim(0)                    proj.weight (A, C),
+              score_t = v . tanh(W x_t + b) (A > 0) or w . x_t     proj.bias (A) when A > 0,
+              (A = 0); output frame t = softmax-weighted mean of  score.weight (1, A or C)
+              frames 0..t (causal: the last frame is the whole-sequence pooled vector)
 
 Every layer is causal, so a network over a stream gives the same outputs chunk by chunk
 as over the whole sequence (the C++ streaming contract). SpecNet is the whole-sequence
@@ -52,6 +67,9 @@ _REQUIRED = {
     "layernorm": ("num_features",),
     "max_pool": ("kernel_size",),
     "avg_pool": ("kernel_size",),
+    "gru": ("input_size", "hidden_size"),
+    "conv2d": ("in_channels", "out_channels", "freq", "kernel_time", "kernel_freq"),
+    "attention_pool": ("in_features",),
 }
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "softmax", "log_softmax", "leaky_relu")
 _FIELDS = {
@@ -64,6 +82,11 @@ _FIELDS = {
     "max_pool": {"kernel_size"},
     "avg_pool": {"kernel_size"},
     "leaky_relu": {"negative_slope"},
+    "gru": {"input_size", "hidden_size", "num_layers"},
+    "conv2d": {"in_channels", "out_channels", "freq", "kernel_time", "kernel_freq",
+               "stride_time", "stride_freq", "dilation_time", "dilation_freq", "padding_freq",
+               "bias"},
+    "attention_pool": {"in_features", "attention_dim"},
 }
 
 
@@ -89,6 +112,22 @@ def validate(spec: list) -> None:
                 raise ValueError(f"layers[{i}] ({kind}): {key} must be a positive integer")
         if kind == "batchnorm" and (i == 0 or spec[i - 1]["type"] not in ("conv1d", "linear")):
             raise ValueError(f"layers[{i}]: batchnorm must follow conv1d or linear")
+        if kind == "conv2d":
+            _validate_conv2d(i, layer)
+
+
+def _conv2d_freq_out(c: dict) -> int:
+    span = (c["freq"] + 2 * c.get("padding_freq", 0)
+            - c.get("dilation_freq", 1) * (c["kernel_freq"] - 1) - 1)
+    return span // c.get("stride_freq", 1) + 1 if span >= 0 else 0
+
+
+def _validate_conv2d(i: int, c: dict) -> None:
+    if _conv2d_freq_out(c) <= 0:
+        raise ValueError(f"layers[{i}] (conv2d): kernel_freq does not fit freq + 2*padding_freq")
+    field = (c["kernel_time"] - 1) * c.get("dilation_time", 1) + 1
+    if c.get("stride_time", 1) > field:
+        raise ValueError(f"layers[{i}] (conv2d): stride_time must be at most {field}")
 
 
 def subsampling(spec: list) -> int:
@@ -97,6 +136,8 @@ def subsampling(spec: list) -> int:
     for layer in spec:
         if layer["type"] == "conv1d":
             factor *= layer.get("stride", 1)
+        elif layer["type"] == "conv2d":
+            factor *= layer.get("stride_time", 1)
         elif layer["type"] in ("max_pool", "avg_pool"):
             factor *= layer["kernel_size"]
     return factor
@@ -110,6 +151,9 @@ def receptive_field(spec: list) -> int:
         if layer["type"] == "conv1d":
             field += (layer["kernel_size"] - 1) * layer.get("dilation", 1) * jump
             jump *= layer.get("stride", 1)
+        elif layer["type"] == "conv2d":
+            field += (layer["kernel_time"] - 1) * layer.get("dilation_time", 1) * jump
+            jump *= layer.get("stride_time", 1)
         elif layer["type"] in ("max_pool", "avg_pool"):
             field += (layer["kernel_size"] - 1) * jump
             jump *= layer["kernel_size"]
@@ -164,6 +208,55 @@ if torch is not None:
             self.last_state = state
             return y
 
+    class Gru(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.gru = nn.GRU(c["input_size"], c["hidden_size"], c.get("num_layers", 1),
+                              batch_first=True)
+
+        def forward(self, x, state=None):
+            y, state = self.gru(x, state)
+            self.last_state = state
+            return y
+
+    class TimeFreqConv2d(nn.Module):
+        """conv2d: (N, T, C*F) -> (N, T', C'*F'), causal in time (see the table above)."""
+
+        def __init__(self, c):
+            super().__init__()
+            self.channels, self.freq = c["in_channels"], c["freq"]
+            self.left = (c["kernel_time"] - 1) * c.get("dilation_time", 1)
+            self.conv = nn.Conv2d(c["in_channels"], c["out_channels"],
+                                  (c["kernel_time"], c["kernel_freq"]),
+                                  stride=(c.get("stride_time", 1), c.get("stride_freq", 1)),
+                                  dilation=(c.get("dilation_time", 1), c.get("dilation_freq", 1)),
+                                  padding=(0, c.get("padding_freq", 0)), bias=c.get("bias", True))
+
+        def forward(self, x):  # (N, T, C*F)
+            n, t, _ = x.shape
+            x = x.reshape(n, t, self.channels, self.freq).permute(0, 2, 1, 3)
+            if self.left:
+                x = F.pad(x, (0, 0, self.left, 0))
+            y = self.conv(x)  # (N, C', T', F')
+            return y.permute(0, 2, 1, 3).reshape(n, y.shape[2], -1)
+
+    class AttentionPool(nn.Module):
+        """attention_pool: (N, T, C) -> (N, T, C), frame t pooling frames 0..t."""
+
+        def __init__(self, c):
+            super().__init__()
+            dim = c.get("attention_dim", 0)
+            self.proj = nn.Linear(c["in_features"], dim) if dim else None
+            self.score = nn.Linear(dim or c["in_features"], 1, bias=False)
+
+        def forward(self, x):
+            h = torch.tanh(self.proj(x)) if self.proj is not None else x
+            s = self.score(h).squeeze(-1)  # (N, T)
+            t = x.shape[1]
+            seen = torch.ones(t, t, dtype=torch.bool, device=x.device).tril()
+            w = torch.softmax(s[:, None, :].masked_fill(~seen, float("-inf")), dim=-1)
+            return w @ x
+
     class Activation(nn.Module):
         def __init__(self, c):
             super().__init__()
@@ -196,6 +289,12 @@ if torch is not None:
             return nn.Linear(c["in_features"], c["out_features"], bias=c.get("bias", True))
         if kind == "lstm":
             return Lstm(c)
+        if kind == "gru":
+            return Gru(c)
+        if kind == "conv2d":
+            return TimeFreqConv2d(c)
+        if kind == "attention_pool":
+            return AttentionPool(c)
         if kind == "layernorm":
             return nn.LayerNorm(c["num_features"], eps=c.get("eps", 1e-5))
         if kind in ("max_pool", "avg_pool"):
@@ -215,18 +314,18 @@ if torch is not None:
             self.dropout = dropout
 
         def forward(self, x, states=None):
-            """`states` (dict name -> LSTM (h, c)) carries LSTM state across chunks; the
-            new states are in self.states afterwards."""
+            """`states` (dict name -> LSTM (h, c) or GRU h) carries recurrent state across
+            chunks; the new states are in self.states afterwards."""
             self.states = {}
             for c in self.spec:
                 layer = self.layers[c["name"]]
-                if c["type"] == "lstm":
+                if c["type"] in ("lstm", "gru"):
                     x = layer(x, None if states is None else states.get(c["name"]))
                     self.states[c["name"]] = layer.last_state
                 else:
                     x = layer(x)
-                if self.dropout and self.training and c["type"] in ("lstm", "relu", "gelu",
-                                                                    "leaky_relu"):
+                if self.dropout and self.training and c["type"] in ("lstm", "gru", "relu",
+                                                                    "gelu", "leaky_relu"):
                     x = F.dropout(x, self.dropout, True)
             return x
 
@@ -237,7 +336,8 @@ if torch is not None:
                 name = c["name"]
                 module = self.layers[name]
                 inner = {"conv1d": lambda m: m.conv, "batchnorm": lambda m: m.bn,
-                         "lstm": lambda m: m.lstm}.get(c["type"], lambda m: m)(module)
+                         "lstm": lambda m: m.lstm, "gru": lambda m: m.gru,
+                         "conv2d": lambda m: m.conv}.get(c["type"], lambda m: m)(module)
                 for key, value in inner.state_dict().items():
                     if key == "num_batches_tracked":
                         continue
@@ -247,7 +347,8 @@ if torch is not None:
         def load_exported(self, tensors: dict) -> None:
             """Loads tensors named as export_tensors writes them (e.g. read back from a
             model file, float16 upcast), so references use the weights as stored."""
-            inner = {"conv1d": "conv", "batchnorm": "bn", "lstm": "lstm"}
+            inner = {"conv1d": "conv", "batchnorm": "bn", "lstm": "lstm", "gru": "gru",
+                     "conv2d": "conv"}
             state = {}
             for c in self.spec:
                 prefix = c["name"] + "."
@@ -282,6 +383,17 @@ if torch is not None:
                 h, i = c["hidden_size"], c["input_size"]
                 for k in range(c.get("num_layers", 1)):
                     total += rate * 4 * h * ((i if k == 0 else h) + h)
+            elif kind == "gru":
+                h, i = c["hidden_size"], c["input_size"]
+                for k in range(c.get("num_layers", 1)):
+                    total += rate * 3 * h * ((i if k == 0 else h) + h)
+            elif kind == "conv2d":
+                rate /= c.get("stride_time", 1)
+                total += rate * c["out_channels"] * _conv2d_freq_out(c) * c["in_channels"] * \
+                    c["kernel_time"] * c["kernel_freq"]
+            elif kind == "attention_pool":
+                dim = c.get("attention_dim", 0)
+                total += rate * ((c["in_features"] + 1) * dim if dim else c["in_features"])
         return total
 
 
