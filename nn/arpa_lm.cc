@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "nn/lm_binary.h"
 
 namespace auris::nn {
 namespace {
@@ -91,6 +92,14 @@ class ArpaLm::Parser {
     if (pos_ == lines_.size()) return LineError(EndLine(), "missing \\data\\ section");
     ++pos_;
     if (absl::Status s = ParseCounts(); !s.ok()) return s;
+    int64_t declared = 0;
+    for (int64_t count : lm_->counts_) declared += count;
+    const auto expected = static_cast<std::size_t>(
+        std::min<int64_t>(declared, static_cast<int64_t>(lines_.size())) + 1);
+    lm_->entries_.reserve(expected);
+    std::size_t slots = 16;
+    while (slots < 2 * expected) slots *= 2;
+    lm_->table_.assign(slots, 0);
     lm_->entries_.emplace_back();
     for (int n = 1; n <= lm_->order_; ++n) {
       if (absl::Status s = ParseSection(n); !s.ok()) return s;
@@ -228,9 +237,11 @@ class ArpaLm::Parser {
     for (int i = 1; i < n && entry.suffix == 0; ++i) {
       entry.suffix = lm_->FindSequence(words.subspan(i));
     }
-    const auto id = static_cast<uint32_t>(lm_->entries_.size());
+    if (lm_->entries_.size() >= UINT32_MAX / 2) {
+      return LineError(line.number, "more than 2^31 n-grams");
+    }
     lm_->entries_.push_back(entry);
-    lm_->children_.emplace(Key(entry.context, entry.word), id);
+    lm_->Insert(static_cast<uint32_t>(lm_->entries_.size() - 1));
     return absl::OkStatus();
   }
 
@@ -245,23 +256,60 @@ absl::StatusOr<std::unique_ptr<ArpaLm>> ArpaLm::Parse(std::string_view text,
   std::unique_ptr<ArpaLm> lm(new ArpaLm());
   lm->config_ = config;
   if (absl::Status s = Parser(text, lm.get()).Run(); !s.ok()) return s;
-  auto special = [&lm](const char* word) {
-    auto it = lm->word_ids_.find(word);
-    return it == lm->word_ids_.end() ? kNoWord : it->second;
-  };
-  lm->unk_id_ = special("<unk>");
-  lm->bos_id_ = special("<s>");
-  lm->eos_id_ = special("</s>");
-  if (lm->bos_id_ != kNoWord) {
-    lm->Score(kEmptyState, lm->bos_id_, &lm->begin_state_);
-  }
+  lm->ResolveSpecialWords();
   return lm;
+}
+
+void ArpaLm::ResolveSpecialWords() {
+  auto special = [this](const char* word) {
+    auto it = word_ids_.find(word);
+    return it == word_ids_.end() ? kNoWord : it->second;
+  };
+  unk_id_ = special("<unk>");
+  bos_id_ = special("<s>");
+  eos_id_ = special("</s>");
+  begin_state_ = kEmptyState;
+  if (bos_id_ != kNoWord) Score(kEmptyState, bos_id_, &begin_state_);
+}
+
+void ArpaLm::Insert(uint32_t id) {
+  if (2 * entries_.size() > table_.size()) {
+    std::vector<uint32_t> old(std::max<std::size_t>(16, 2 * table_.size()), 0);
+    old.swap(table_);
+    for (uint32_t e : old) {
+      if (e != 0) Insert(e);
+    }
+  }
+  const uint64_t mask = table_.size() - 1;
+  uint64_t slot = Slot(entries_[id].context, entries_[id].word, mask);
+  while (table_[slot] != 0) slot = (slot + 1) & mask;
+  table_[slot] = id;
+}
+
+std::size_t ArpaLm::MemoryBytes() const {
+  std::size_t bytes =
+      entries_.capacity() * sizeof(Entry) + table_.capacity() * sizeof(uint32_t) +
+      words_.capacity() * sizeof(std::string) + word_ids_.bucket_count() * sizeof(void*) +
+      word_ids_.size() * (sizeof(std::string) + sizeof(int32_t) + 2 * sizeof(void*));
+  for (const std::string& w : words_) {
+    if (w.capacity() > 15) bytes += 2 * (w.capacity() + 1);
+  }
+  return bytes;
 }
 
 absl::StatusOr<std::unique_ptr<ArpaLm>> ArpaLm::Load(const std::string& path,
                                                      const ArpaLmConfig& config) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ARPA file ", path));
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open LM file ", path));
+  std::string head(LmBinary::kMagic.size(), '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (LmBinary::HasMagic(head)) {
+    in.close();
+    return LmBinary::Load(path, config);
+  }
+  in.clear();
+  in.seekg(0);
   std::ostringstream text;
   text << in.rdbuf();
   absl::StatusOr<std::unique_ptr<ArpaLm>> lm = Parse(text.str(), config);
@@ -278,8 +326,13 @@ int32_t ArpaLm::WordId(std::string_view word) const {
 }
 
 uint32_t ArpaLm::Find(uint32_t context, int32_t word) const {
-  auto it = children_.find(Key(context, word));
-  return it == children_.end() ? 0 : it->second;
+  if (table_.empty()) return 0;
+  const uint64_t mask = table_.size() - 1;
+  for (uint64_t slot = Slot(context, word, mask);; slot = (slot + 1) & mask) {
+    const uint32_t id = table_[slot];
+    if (id == 0) return 0;
+    if (entries_[id].context == context && entries_[id].word == word) return id;
+  }
 }
 
 uint32_t ArpaLm::FindSequence(std::span<const int32_t> words) const {

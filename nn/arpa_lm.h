@@ -1,10 +1,12 @@
-// Word n-gram language model read from ARPA text (orders 1-5, Katz-style back-off). Words
-// get dense ids; n-grams are entries linked to their context (prefix) and their longest listed
-// proper suffix, looked up by (context id, word id). Immutable after Parse/Load, safe to share
-// across threads. All returned log-probabilities are natural log (ARPA stores log10).
+// Word n-gram language model read from ARPA text or from its compiled binary form (LmBinary;
+// orders 1-5, Katz-style back-off). Words get dense ids; n-grams are entries linked to their
+// context (prefix) and their longest listed proper suffix, looked up by (context id, word id)
+// in an open-addressing table of entry ids. Immutable after Parse/Load, safe to share across
+// threads. All returned log-probabilities are natural log (ARPA stores log10).
 #ifndef AURIS_NN_ARPA_LM_H_
 #define AURIS_NN_ARPA_LM_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -38,6 +40,8 @@ class ArpaLm {
   // INVALID_ARGUMENT naming the 1-based line and the problem for malformed text.
   static absl::StatusOr<std::unique_ptr<ArpaLm>> Parse(std::string_view text,
                                                        const ArpaLmConfig& config = {});
+  // Reads ARPA text, or the binary form when the file starts with LmBinary's magic bytes.
+  // NOT_FOUND if the file cannot be opened; errors are prefixed with the path.
   static absl::StatusOr<std::unique_ptr<ArpaLm>> Load(const std::string& path,
                                                       const ArpaLmConfig& config = {});
 
@@ -61,8 +65,11 @@ class ArpaLm {
   double Score(State state, int32_t word, State* next) const;
   // Words of the history a state stands for, oldest first (for tests and debugging).
   std::vector<int32_t> StateWords(State state) const;
+  // Approximate bytes held by the model (entries, lookup table, words and their index).
+  std::size_t MemoryBytes() const;
 
  private:
+  friend class LmBinary;
   struct Entry {
     int32_t word = kNoWord;
     uint32_t context = 0;  // entry of the first n-1 words
@@ -74,11 +81,17 @@ class ArpaLm {
   class Parser;
 
   ArpaLm() = default;
-  static uint64_t Key(uint32_t context, int32_t word) {
-    return (static_cast<uint64_t>(context) << 32) | static_cast<uint32_t>(word);
+  // Slot of (context, word) in a table of `mask + 1` slots (part of the binary format).
+  static uint64_t Slot(uint32_t context, int32_t word, uint64_t mask) {
+    const uint64_t key = (static_cast<uint64_t>(context) << 32) | static_cast<uint32_t>(word);
+    return (key * 0x9E3779B97F4A7C15ull) >> 32 & mask;
   }
   // Entry of context + word, or 0 when not listed.
   uint32_t Find(uint32_t context, int32_t word) const;
+  // Adds entries_.back() to table_, doubling the table to keep it at most half full.
+  void Insert(uint32_t id);
+  // Resolves <unk>, <s>, </s> from word_ids_ and the state after <s>.
+  void ResolveSpecialWords();
   // Entry of the word sequence, or 0 when not listed.
   uint32_t FindSequence(std::span<const int32_t> words) const;
 
@@ -91,8 +104,8 @@ class ArpaLm {
   int32_t bos_id_ = kNoWord;
   int32_t eos_id_ = kNoWord;
   State begin_state_ = kEmptyState;
-  std::vector<Entry> entries_;  // [0] is the empty history
-  std::unordered_map<uint64_t, uint32_t> children_;
+  std::vector<Entry> entries_;   // [0] is the empty history
+  std::vector<uint32_t> table_;  // power-of-two slots of entry ids, 0 = empty, linear probing
 };
 
 }  // namespace auris::nn

@@ -90,10 +90,20 @@ uint32_t WordLmScorer::Walk(uint32_t node, const std::string& text) const {
   return node;
 }
 
-double WordLmScorer::WordScore(ArpaLm::State lm_state, uint32_t node, ArpaLm::State* next) const {
-  const int32_t word = node == kOutsideVocab ? lm_->unk_id() : node_words_[node];
-  const int32_t scored = word == ArpaLm::kNoWord ? lm_->unk_id() : word;
+double WordLmScorer::WordScore(ArpaLm::State lm_state, int32_t word, ArpaLm::State* next) const {
+  const bool unknown = word == ArpaLm::kNoWord || word == lm_->bos_id() || word == lm_->eos_id();
+  const int32_t scored = unknown ? lm_->unk_id() : word;
   return config_.lm_weight * lm_->Score(lm_state, scored, next) + config_.word_insertion_bonus;
+}
+
+double WordLmScorer::EndScore(ArpaLm::State lm_state) const {
+  if (lm_->eos_id() == ArpaLm::kNoWord) return 0.0;
+  ArpaLm::State unused = ArpaLm::kEmptyState;
+  return config_.lm_weight * lm_->Score(lm_state, lm_->eos_id(), &unused);
+}
+
+double WordLmScorer::NodeScore(ArpaLm::State lm_state, uint32_t node, ArpaLm::State* next) const {
+  return WordScore(lm_state, node == kOutsideVocab ? ArpaLm::kNoWord : node_words_[node], next);
 }
 
 uint64_t WordLmScorer::StartState() const { return Pack(lm_->BeginSentenceState(), kRoot); }
@@ -106,7 +116,7 @@ double WordLmScorer::Score(uint64_t state, int32_t symbol, uint64_t* next_state)
       return 0.0;
     }
     ArpaLm::State next = ArpaLm::kEmptyState;
-    const double score = WordScore(LmState(state), node, &next);
+    const double score = NodeScore(LmState(state), node, &next);
     *next_state = Pack(next, kRoot);
     return score;
   }
@@ -118,12 +128,8 @@ double WordLmScorer::Score(uint64_t state, int32_t symbol, uint64_t* next_state)
 double WordLmScorer::FinalScore(uint64_t state) const {
   ArpaLm::State lm_state = LmState(state);
   double score = 0.0;
-  if (Node(state) != kRoot) score += WordScore(lm_state, Node(state), &lm_state);
-  if (lm_->eos_id() != ArpaLm::kNoWord) {
-    ArpaLm::State unused = ArpaLm::kEmptyState;
-    score += config_.lm_weight * lm_->Score(lm_state, lm_->eos_id(), &unused);
-  }
-  return score;
+  if (Node(state) != kRoot) score += NodeScore(lm_state, Node(state), &lm_state);
+  return score + EndScore(lm_state);
 }
 
 }  // namespace auris::nn

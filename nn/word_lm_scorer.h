@@ -44,6 +44,12 @@ class WordLmScorer : public CtcScorer {
   const WordLmScorerConfig& config() const { return config_; }
   const ArpaLm& lm() const { return *lm_; }
 
+  // For scorers that spell words themselves (LexiconScorer): what Score adds when LM word
+  // `word` (kNoWord or <s>/</s> = <unk>) completes after `lm_state`, bonus included; writes
+  // the next LM state. And lm_weight * ln P(</s> | lm_state) (0 without </s>).
+  double WordScore(ArpaLm::State lm_state, int32_t word, ArpaLm::State* next) const;
+  double EndScore(ArpaLm::State lm_state) const;
+
  private:
   static constexpr uint32_t kRoot = 0;
   static constexpr uint32_t kOutsideVocab = 0xFFFFFFFFu;  // partial word spells no LM word
@@ -53,7 +59,7 @@ class WordLmScorer : public CtcScorer {
   void AddWord(const std::string& spelling, int32_t word);
   uint32_t Walk(uint32_t node, const std::string& text) const;
   // Weighted score of completing the word at `node` after LM state `lm_state`.
-  double WordScore(ArpaLm::State lm_state, uint32_t node, ArpaLm::State* next) const;
+  double NodeScore(ArpaLm::State lm_state, uint32_t node, ArpaLm::State* next) const;
 
   WordLmScorerConfig config_;
   std::shared_ptr<const ArpaLm> lm_;
