@@ -9,6 +9,7 @@
 #include "dsp/cwt.h"
 #include "dsp/cwt_stream.h"
 #include "dsp/dwt.h"
+#include "dsp/dwt_stream.h"
 
 namespace auris::dsp {
 namespace {
@@ -115,6 +116,32 @@ BENCHMARK(BM_Dwt5Levels10s)
     ->Args({10, 0})
     ->Args({10, 1})
     ->Unit(benchmark::kMillisecond);
+
+// 5-level streaming analysis (zero padding) fed in 10 ms chunks; range(0) = 2N of dbN. State per
+// stream = the history buffers (levels x (L + 1024) floats) plus two scratch vectors.
+void BM_DwtStream5Levels10s(benchmark::State& state) {
+  DwtStreamConfig c;
+  c.wavelet = "db" + std::to_string(state.range(0));
+  c.levels = 5;
+  const std::vector<float> x = NoisyTone(kSeconds * kRate);
+  auto stream = DwtStream::Create(c);
+  if (!stream.ok()) return state.SkipWithError(std::string(stream.status().message()).c_str());
+  DwtCoefficients out;
+  for (auto _ : state) {
+    out.approximation.clear();
+    for (auto& d : out.details) d.clear();
+    for (std::size_t i = 0; i < x.size(); i += 160) {
+      (*stream)->Accept(std::span<const float>(x).subspan(i, 160), &out);
+    }
+    (*stream)->Flush(&out);
+    benchmark::DoNotOptimize(out.approximation.data());
+  }
+  state.SetLabel(c.wavelet + " stream analysis");
+  SetRtf(state);
+  state.counters["state_bytes"] =
+      static_cast<double>((c.levels * (state.range(0) + 1024) + 2 * 1024) * sizeof(float));
+}
+BENCHMARK(BM_DwtStream5Levels10s)->Arg(4)->Arg(10)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace auris::dsp

@@ -16,18 +16,6 @@ absl::Status OutOfRange(std::string field, double value, std::string range) {
       absl::StrCat("FeatureConfig.", field, " = ", value, " outside ", range));
 }
 
-std::string_view CmvnName(CmvnMode mode) {
-  switch (mode) {
-    case CmvnMode::kNone:
-      return "none";
-    case CmvnMode::kGlobal:
-      return "global";
-    case CmvnMode::kRunningMean:
-      return "running_mean";
-  }
-  return "?";
-}
-
 }  // namespace
 
 StftConfig FeatureConfig::stft_config() const {
@@ -57,6 +45,17 @@ DeltaConfig FeatureConfig::delta_config() const {
   c.dim = base_dim();
   c.order = delta_order;
   c.window = delta_window;
+  return c;
+}
+
+CmvnConfig FeatureConfig::cmvn_config() const {
+  CmvnConfig c;
+  c.mode = cmvn;
+  c.dim = feature_dim();
+  if (cmvn == CmvnMode::kGlobal) {
+    c.mean = cmvn_mean;
+    c.std = cmvn_std;
+  }
   return c;
 }
 
@@ -121,7 +120,7 @@ std::string FeatureConfig::ToString() const {
       sample_rate, frame_length, hop, n_fft, std::string(WindowTypeName(window)), preemphasis,
       n_mels, mel_scale == MelScale::kHtk ? "htk" : "slaney", fmin, fmax,
       slaney_norm ? "true" : "false", log_floor, n_ceps, cepstral_lifter, delta_order, delta_window,
-      std::string(CmvnName(cmvn)));
+      std::string(CmvnModeName(cmvn)));
 }
 
 absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(
@@ -143,6 +142,9 @@ absl::StatusOr<std::unique_ptr<FeatureExtractor>> FeatureExtractor::Create(
       DeltaFeatures::Create(config.delta_config());
   if (!deltas.ok()) return deltas.status();
   fe->deltas_ = *std::move(deltas);
+  absl::StatusOr<std::unique_ptr<Cmvn>> cmvn = Cmvn::Create(config.cmvn_config());
+  if (!cmvn.ok()) return cmvn.status();
+  fe->cmvn_ = *std::move(cmvn);
   return fe;
 }
 
@@ -159,27 +161,23 @@ absl::StatusOr<std::vector<float>> FeatureExtractor::Compute(const FeatureConfig
 FeatureExtractor::FeatureExtractor(const FeatureConfig& config)
     : config_(config),
       lifter_(std::max(config.n_ceps, 0), 1.0f),
-      inverse_std_(config.cmvn == CmvnMode::kGlobal ? config.feature_dim() : 0),
       emphasized_(config.hop),
+      spectrum_(config.n_fft / 2 + 1),
       power_(config.n_fft / 2 + 1),
       log_mel_(config.n_mels),
-      base_(config.base_dim()),
-      running_sum_(config.cmvn == CmvnMode::kRunningMean ? config.feature_dim() : 0, 0.0) {
-  spectrum_.reserve(config.n_fft / 2 + 1);
+      base_(config.base_dim()) {
   if (config.cepstral_lifter > 0.0f) {
     const double l = config.cepstral_lifter;
     for (int i = 0; i < config.n_ceps; ++i) {
       lifter_[i] = static_cast<float>(1.0 + 0.5 * l * std::sin(std::numbers::pi * i / l));
     }
   }
-  for (std::size_t i = 0; i < inverse_std_.size(); ++i) inverse_std_[i] = 1.0f / config.cmvn_std[i];
 }
 
 void FeatureExtractor::Reset() {
   stft_->Reset();
   deltas_->Reset();
-  std::fill(running_sum_.begin(), running_sum_.end(), 0.0);
-  running_count_ = 0;
+  cmvn_->Reset();
   previous_sample_ = 0.0f;
 }
 
@@ -196,9 +194,8 @@ void FeatureExtractor::Accept(std::span<const float> samples, std::vector<float>
       }
       block = std::span<const float>(emphasized_).first(n);
     }
-    spectrum_.clear();
-    stft_->Accept(block, &spectrum_);
-    if (!spectrum_.empty()) ProcessFrame(spectrum_, features);
+    // At most hop samples complete at most one frame, which spectrum_ holds.
+    if (*stft_->AcceptInto(block, spectrum_.span()) > 0) ProcessFrame(spectrum_.span(), features);
     samples = samples.subspan(n);
   }
 }
@@ -216,31 +213,14 @@ void FeatureExtractor::ProcessFrame(std::span<const std::complex<float>> spectru
   }
   const std::size_t start = features->size();
   deltas_->Accept(base_, features);
-  Normalize(features, start);
+  cmvn_->Apply(std::span<float>(*features).subspan(start));
 }
 
 void FeatureExtractor::Flush(std::vector<float>* features) {
   const std::size_t start = features->size();
   deltas_->Flush(features);
-  Normalize(features, start);
+  cmvn_->Apply(std::span<float>(*features).subspan(start));
   Reset();
-}
-
-void FeatureExtractor::Normalize(std::vector<float>* features, std::size_t first_row_start) {
-  const std::size_t dim = config_.feature_dim();
-  for (std::size_t row = first_row_start; row < features->size(); row += dim) {
-    float* x = features->data() + row;
-    if (config_.cmvn == CmvnMode::kGlobal) {
-      for (std::size_t i = 0; i < dim; ++i) x[i] = (x[i] - config_.cmvn_mean[i]) * inverse_std_[i];
-    } else if (config_.cmvn == CmvnMode::kRunningMean) {
-      ++running_count_;
-      const double inverse_count = 1.0 / static_cast<double>(running_count_);
-      for (std::size_t i = 0; i < dim; ++i) {
-        running_sum_[i] += x[i];
-        x[i] = static_cast<float>(x[i] - running_sum_[i] * inverse_count);
-      }
-    }
-  }
 }
 
 }  // namespace auris::dsp

@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "dsp/cmvn.h"
 #include "dsp/dct.h"
 #include "dsp/delta_features.h"
 #include "dsp/mel_filterbank.h"
@@ -23,12 +24,6 @@
 #include "dsp/window.h"
 
 namespace auris::dsp {
-
-enum class CmvnMode {
-  kNone,
-  kGlobal,       // (x - cmvn_mean) / cmvn_std per output bin, stats from the caller/model file
-  kRunningMean,  // x[t] - mean(x[0..t]) per output bin (causal, reset with the stream)
-};
 
 struct FeatureConfig {
   int sample_rate = 16000;                // Hz, 1000..384000
@@ -57,6 +52,7 @@ struct FeatureConfig {
   StftConfig stft_config() const;
   MelFilterbankConfig mel_config() const;
   DeltaConfig delta_config() const;
+  CmvnConfig cmvn_config() const;
   absl::Status Validate() const;  // INVALID_ARGUMENT naming the field and allowed range
   std::string ToString() const;
 };
@@ -81,22 +77,19 @@ class FeatureExtractor {
  private:
   explicit FeatureExtractor(const FeatureConfig& config);
   void ProcessFrame(std::span<const std::complex<float>> spectrum, std::vector<float>* features);
-  void Normalize(std::vector<float>* features, std::size_t first_row_start);
 
   FeatureConfig config_;
   std::unique_ptr<StftAnalyzer> stft_;
   std::unique_ptr<const MelFilterbank> mel_;
   std::unique_ptr<const Dct> dct_;  // null for log-mel output
   std::unique_ptr<DeltaFeatures> deltas_;
-  std::vector<float> lifter_;                  // (n_ceps,)
-  std::vector<float> inverse_std_;             // (feature_dim,), kGlobal
-  std::vector<float> emphasized_;              // (hop,)
-  std::vector<std::complex<float>> spectrum_;  // (num_bins,)
-  std::vector<float> power_;                   // (num_bins,)
-  std::vector<float> log_mel_;                 // (n_mels,)
-  std::vector<float> base_;                    // (base_dim,)
-  std::vector<double> running_sum_;            // (feature_dim,), kRunningMean
-  long long running_count_ = 0;
+  std::unique_ptr<Cmvn> cmvn_;
+  std::vector<float> lifter_;      // (n_ceps,)
+  std::vector<float> emphasized_;  // (hop,)
+  AlignedComplex spectrum_;        // (num_bins,), the STFT writes it directly
+  std::vector<float> power_;       // (num_bins,)
+  std::vector<float> log_mel_;     // (n_mels,)
+  std::vector<float> base_;        // (base_dim,)
   float previous_sample_ = 0.0f;
 };
 

@@ -74,6 +74,14 @@ void FftPlan::Forward(const AlignedFloats& in, AlignedComplex* out) const {
   fftwf_execute_dft_r2c(plans_->forward, const_cast<float*>(in.data()), AsFftw(out->data()));
 }
 
+void FftPlan::Forward(const float* in, std::complex<float>* out) const {
+  fftwf_execute_dft_r2c(plans_->forward, const_cast<float*>(in), AsFftw(out));
+}
+
+bool FftPlan::IsAligned(const void* p) {
+  return fftwf_alignment_of(static_cast<float*>(const_cast<void*>(p))) == 0;
+}
+
 void FftPlan::Inverse(AlignedComplex* in, AlignedFloats* out) const {
   fftwf_execute_dft_c2r(plans_->inverse, AsFftw(in->data()), out->data());
 }

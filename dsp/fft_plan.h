@@ -48,6 +48,10 @@ class FftPlan {
   int num_bins() const { return n_ / 2 + 1; }
   // in: n real samples -> out: n/2+1 bins, unnormalised (sum x[t] e^{-i 2 pi k t / n}).
   void Forward(const AlignedFloats& in, AlignedComplex* out) const;
+  // Same on raw pointers; both must be IsAligned (in: n floats, out: n/2+1 bins).
+  void Forward(const float* in, std::complex<float>* out) const;
+  // True if `p` has the SIMD alignment of fftwf_malloc'd memory, as the plans require.
+  static bool IsAligned(const void* p);
   // in: n/2+1 bins -> out: n samples scaled by n (FFTW convention). Overwrites `in`.
   void Inverse(AlignedComplex* in, AlignedFloats* out) const;
 

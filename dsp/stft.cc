@@ -41,48 +41,114 @@ StftAnalyzer::StftAnalyzer(const StftConfig& config, std::shared_ptr<const FftPl
     : config_(config),
       plan_(std::move(plan)),
       window_(MakeWindow(config.window, config.win_length, /*periodic=*/true)),
-      pending_(config.win_length, 0.0f),
+      history_(4 * static_cast<std::size_t>(config.win_length), 0.0f),
       fft_in_(config.n_fft),
       fft_out_(config.num_bins()) {}
 
 void StftAnalyzer::Reset() {
-  pending_size_ = 0;
+  head_ = 0;
+  tail_ = 0;
   received_ = 0;
   emitted_ = 0;
 }
 
-int StftAnalyzer::SamplesUntilNextFrame() const { return config_.win_length - pending_size_; }
+int StftAnalyzer::SamplesUntilNextFrame() const { return config_.win_length - (tail_ - head_); }
 
-void StftAnalyzer::EmitFrame(std::vector<std::complex<float>>* frames) {
+long long StftAnalyzer::FramesCompletedBy(std::size_t num_samples) const {
+  const long long total =
+      static_cast<long long>(tail_ - head_) + static_cast<long long>(num_samples);
+  if (total < config_.win_length) return 0;
+  return (total - config_.win_length) / config_.hop + 1;
+}
+
+void StftAnalyzer::WindowFrame(std::span<const float> buffered, const float* fresh) {
   const int win = config_.win_length;
-  for (int i = 0; i < win; ++i) fft_in_[i] = pending_[i] * window_[i];
-  plan_->Forward(fft_in_, &fft_out_);
-  frames->insert(frames->end(), fft_out_.data(), fft_out_.data() + config_.num_bins());
-  ++emitted_;
-  const int keep = win - config_.hop;
-  std::copy(pending_.begin() + config_.hop, pending_.begin() + win, pending_.begin());
-  pending_size_ = keep;
+  const int split = static_cast<int>(buffered.size());
+  float* __restrict dst = fft_in_.data();
+  const float* __restrict w = window_.data();
+  const float* __restrict old = buffered.data();
+  for (int i = 0; i < split; ++i) dst[i] = old[i] * w[i];
+  float* __restrict dst_fresh = dst + split;
+  const float* __restrict w_fresh = w + split;
+  for (int i = 0; i < win - split; ++i) dst_fresh[i] = fresh[i] * w_fresh[i];
+}
+
+void StftAnalyzer::Transform(std::complex<float>* out) {
+  if (FftPlan::IsAligned(out)) {
+    plan_->Forward(fft_in_.data(), out);
+  } else {
+    plan_->Forward(fft_in_, &fft_out_);
+    std::copy(fft_out_.data(), fft_out_.data() + config_.num_bins(), out);
+  }
+}
+
+template <typename OutFor>
+long long StftAnalyzer::Process(std::span<const float> samples, OutFor out_for) {
+  const int hop = config_.hop;
+  const long long buffered = tail_ - head_;
+  const long long frames = FramesCompletedBy(samples.size());
+  for (long long t = 0; t < frames; ++t) {
+    const long long start = t * hop;
+    const long long split = std::clamp<long long>(buffered - start, 0, config_.win_length);
+    const float* fresh = samples.data() + std::max<long long>(start - buffered, 0);
+    WindowFrame(std::span<const float>(history_).subspan(head_ + std::min(start, buffered), split),
+                fresh);
+    Transform(out_for(t));
+  }
+  const long long next = frames * hop;
+  if (next < buffered) {
+    head_ += static_cast<int>(next);
+    if (tail_ + samples.size() > history_.size()) {
+      std::copy(history_.begin() + head_, history_.begin() + tail_, history_.begin());
+      tail_ -= head_;
+      head_ = 0;
+    }
+    std::copy(samples.begin(), samples.end(), history_.begin() + tail_);
+    tail_ += static_cast<int>(samples.size());
+  } else {
+    const std::span<const float> rest = samples.subspan(next - buffered);
+    std::copy(rest.begin(), rest.end(), history_.begin());
+    head_ = 0;
+    tail_ = static_cast<int>(rest.size());
+  }
+  received_ += static_cast<long long>(samples.size());
+  emitted_ += frames;
+  return frames;
 }
 
 void StftAnalyzer::Accept(std::span<const float> samples,
                           std::vector<std::complex<float>>* frames) {
-  received_ += static_cast<long long>(samples.size());
-  while (!samples.empty()) {
-    const int take =
-        static_cast<int>(std::min<std::size_t>(samples.size(), SamplesUntilNextFrame()));
-    std::copy(samples.begin(), samples.begin() + take, pending_.begin() + pending_size_);
-    pending_size_ += take;
-    samples = samples.subspan(take);
-    if (pending_size_ == config_.win_length) EmitFrame(frames);
+  const std::size_t bins = config_.num_bins();
+  const std::size_t first = frames->size();
+  frames->resize(first + FramesCompletedBy(samples.size()) * bins);
+  std::complex<float>* out = frames->data() + first;
+  Process(samples, [out, bins](long long t) { return out + t * bins; });
+}
+
+absl::StatusOr<int> StftAnalyzer::AcceptInto(std::span<const float> samples,
+                                             std::span<std::complex<float>> frames) {
+  const std::size_t bins = config_.num_bins();
+  const long long needed = FramesCompletedBy(samples.size());
+  if (static_cast<long long>(frames.size()) < needed * static_cast<long long>(bins)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("StftAnalyzer::AcceptInto: ", samples.size(), " samples complete ", needed,
+                     " frames of ", bins, " bins; the output holds ", frames.size(), " bins"));
   }
+  std::complex<float>* out = frames.data();
+  return static_cast<int>(Process(samples, [out, bins](long long t) { return out + t * bins; }));
 }
 
 void StftAnalyzer::Flush(std::vector<std::complex<float>>* frames) {
   if (config_.flush_pads) {
+    const std::size_t bins = config_.num_bins();
     while (emitted_ * config_.hop < received_) {
-      std::fill(pending_.begin() + pending_size_, pending_.end(), 0.0f);
-      pending_size_ = config_.win_length;
-      EmitFrame(frames);
+      const int buffered = tail_ - head_;
+      for (int i = 0; i < buffered; ++i) fft_in_[i] = history_[head_ + i] * window_[i];
+      std::fill(fft_in_.data() + buffered, fft_in_.data() + config_.win_length, 0.0f);
+      frames->resize(frames->size() + bins);
+      Transform(frames->data() + frames->size() - bins);
+      head_ += std::min(config_.hop, buffered);
+      ++emitted_;
     }
   }
   Reset();

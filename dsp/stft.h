@@ -1,7 +1,9 @@
 // Streaming causal short-time Fourier transform and its weighted overlap-add inverse.
 // Frame t covers input samples [hop*t, hop*t + win_length) (no centre padding); the window
 // is zero-padded to n_fft. Frames are n_fft/2+1 complex bins, unnormalised. Both classes are
-// per-stream (not thread-safe), allocate only in Create(), and share FFT plans.
+// per-stream (not thread-safe), allocate only in Create(), and share FFT plans. Frames are
+// windowed straight from the caller's samples and an internal history of < win_length samples
+// (copied once each), and AcceptInto() writes the FFT output straight to the caller's buffer.
 #ifndef AURIS_DSP_STFT_H_
 #define AURIS_DSP_STFT_H_
 
@@ -37,6 +39,13 @@ class StftAnalyzer {
 
   // Appends num_bins() bins per completed frame to `frames` (row-major (T, num_bins)).
   void Accept(std::span<const float> samples, std::vector<std::complex<float>>* frames);
+  // Same frames written to frames[0, T * num_bins()); returns T. INVALID_ARGUMENT (and nothing
+  // consumed) if `frames` holds fewer than FramesCompletedBy(samples.size()) * num_bins() bins.
+  // The FFT writes straight into frames that are FftPlan::IsAligned (e.g. an AlignedComplex).
+  absl::StatusOr<int> AcceptInto(std::span<const float> samples,
+                                 std::span<std::complex<float>> frames);
+  // Frames that Accept() of `num_samples` more samples would complete.
+  long long FramesCompletedBy(std::size_t num_samples) const;
   // End of input: with flush_pads, emits the zero-padded frames that start before the end of
   // input and were not emitted yet. Then resets.
   void Flush(std::vector<std::complex<float>>* frames);
@@ -48,17 +57,26 @@ class StftAnalyzer {
 
  private:
   StftAnalyzer(const StftConfig& config, std::shared_ptr<const FftPlan> plan);
-  void EmitFrame(std::vector<std::complex<float>>* frames);
+  // Windows `buffered` then `fresh` samples (win_length in all) into fft_in_.
+  void WindowFrame(std::span<const float> buffered, const float* fresh);
+  // FFT of fft_in_ into num_bins() values at `out` (any alignment).
+  void Transform(std::complex<float>* out);
+  // Emits every frame completed by `samples`, frame t to out_for(t), and keeps the leftover.
+  template <typename OutFor>
+  long long Process(std::span<const float> samples, OutFor out_for);
 
   StftConfig config_;
   std::shared_ptr<const FftPlan> plan_;
   std::vector<float> window_;
-  std::vector<float> pending_;  // last < win_length samples; capacity win_length
-  int pending_size_ = 0;
+  // history_[head_, tail_): received samples from the next frame's start on (< win_length of
+  // them between calls); capacity 4 win_length so that compaction is rare.
+  std::vector<float> history_;
+  int head_ = 0;
+  int tail_ = 0;
   long long received_ = 0;  // samples since Reset
   long long emitted_ = 0;   // frames since Reset
-  AlignedFloats fft_in_;
-  AlignedComplex fft_out_;
+  AlignedFloats fft_in_;    // (n_fft,), [win_length, n_fft) stays zero
+  AlignedComplex fft_out_;  // (num_bins,) for outputs without FFTW's SIMD alignment
 };
 
 // Weighted overlap-add inverse of StftAnalyzer with the same config, synthesis window equal to

@@ -5,8 +5,10 @@
 #include <fstream>
 #include <numbers>
 #include <random>
+#include <tuple>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "dsp/fft_plan.h"
 #include "dsp/window.h"
 #include "gtest/gtest.h"
@@ -137,6 +139,86 @@ TEST(StftTest, ChunkingDoesNotChangeFrames) {
   (*chunked)->Flush(&b);
   EXPECT_EQ(a, b);
   EXPECT_EQ(a.size(), static_cast<std::size_t>((5000 + 159) / 160) * c.num_bins());
+}
+
+// Frames of every chunk size equal the whole-signal frames exactly, through Accept and through
+// AcceptInto, for hops that do and do not divide the chunk, and with compaction of the history.
+class StftChunkTest : public ::testing::TestWithParam<std::tuple<int, int, int>> {};
+
+TEST_P(StftChunkTest, AcceptAndAcceptIntoMatchWholeSignal) {
+  const auto [chunk, win, hop] = GetParam();
+  StftConfig c;
+  c.win_length = win;
+  c.hop = hop;
+  c.flush_pads = true;
+  const std::vector<float> x = Noise(7013, 5);
+  auto whole = StftAnalyzer::Create(c);
+  auto chunked = StftAnalyzer::Create(c);
+  auto into = StftAnalyzer::Create(c);
+  ASSERT_TRUE(whole.ok() && chunked.ok() && into.ok());
+  Frames a, b, d;
+  (*whole)->Accept(x, &a);
+  (*whole)->Flush(&a);
+  for (std::size_t i = 0; i < x.size(); i += chunk) {
+    const auto piece =
+        std::span<const float>(x).subspan(i, std::min<std::size_t>(chunk, x.size() - i));
+    const std::size_t before = b.size();
+    (*chunked)->Accept(piece, &b);
+    Frames out((*into)->FramesCompletedBy(piece.size()) * c.num_bins());
+    if (!out.empty()) {
+      Frames too_small(out.size() - 1);
+      EXPECT_FALSE((*into)->AcceptInto(piece, too_small).ok());
+    }
+    absl::StatusOr<int> t = (*into)->AcceptInto(piece, out);
+    ASSERT_TRUE(t.ok()) << t.status();
+    ASSERT_EQ(static_cast<std::size_t>(*t) * c.num_bins(), b.size() - before);
+    d.insert(d.end(), out.begin(), out.end());
+  }
+  (*chunked)->Flush(&b);
+  (*into)->Flush(&d);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, d);
+  EXPECT_EQ(a.size(), static_cast<std::size_t>((x.size() + hop - 1) / hop) * c.num_bins());
+}
+
+INSTANTIATE_TEST_SUITE_P(Chunks, StftChunkTest,
+                         ::testing::Combine(::testing::Values(1, 7, 160, 1600),
+                                            ::testing::Values(400, 512),
+                                            ::testing::Values(160, 100, 400)),
+                         [](const auto& info) {
+                           return absl::StrCat("chunk", std::get<0>(info.param), "_win",
+                                               std::get<1>(info.param), "_hop",
+                                               std::get<2>(info.param));
+                         });
+
+TEST(StftTest, FramesMatchDirectWindowedDft) {
+  StftConfig c;
+  c.n_fft = 64;
+  c.win_length = 48;
+  c.hop = 20;
+  const std::vector<float> x = Noise(300, 9);
+  auto stft = StftAnalyzer::Create(c);
+  ASSERT_TRUE(stft.ok());
+  Frames f;
+  for (std::size_t i = 0; i < x.size(); i += 13) {
+    (*stft)->Accept(std::span<const float>(x).subspan(i, std::min<std::size_t>(13, x.size() - i)),
+                    &f);
+  }
+  const std::vector<float> w = MakeWindow(c.window, c.win_length, true);
+  const int frames = (300 - 48) / 20 + 1;
+  ASSERT_EQ(f.size(), static_cast<std::size_t>(frames) * c.num_bins());
+  for (int t = 0; t < frames; ++t) {
+    for (int k = 0; k < c.num_bins(); ++k) {
+      std::complex<double> sum = 0.0;
+      for (int i = 0; i < c.win_length; ++i) {
+        sum += double{x[t * c.hop + i]} * w[i] *
+               std::polar(1.0, -2.0 * std::numbers::pi * k * i / c.n_fft);
+      }
+      const std::complex<float> got = f[static_cast<std::size_t>(t) * c.num_bins() + k];
+      EXPECT_NEAR(got.real(), sum.real(), 1e-5) << t << "," << k;
+      EXPECT_NEAR(got.imag(), sum.imag(), 1e-5) << t << "," << k;
+    }
+  }
 }
 
 struct RoundTrip {

@@ -49,15 +49,25 @@ VadRun Detect(const std::vector<float>& x, std::size_t chunk = 0, const VadConfi
 
 struct Score {
   double accuracy;
+  double miss_rate;                     // speech frames decided non-speech / speech frames
+  double false_alarm_rate;              // non-speech frames decided speech / non-speech frames
   std::vector<double> begin_errors_ms;  // per true onset: nearest begin event - onset
 };
 
 Score Evaluate(const LabelledSpeech& s, const std::vector<float>& noisy) {
   const VadRun run = Detect(noisy);
   Score score{};
-  std::size_t correct = 0;
-  for (std::size_t t = 0; t < s.truth.size(); ++t) correct += run.frames[t].speech == s.truth[t];
+  std::size_t correct = 0, speech = 0, misses = 0, false_alarms = 0;
+  for (std::size_t t = 0; t < s.truth.size(); ++t) {
+    correct += run.frames[t].speech == s.truth[t];
+    speech += s.truth[t];
+    misses += s.truth[t] && !run.frames[t].speech;
+    false_alarms += !s.truth[t] && run.frames[t].speech;
+  }
   score.accuracy = static_cast<double>(correct) / s.truth.size();
+  score.miss_rate = static_cast<double>(misses) / std::max<std::size_t>(speech, 1);
+  score.false_alarm_rate =
+      static_cast<double>(false_alarms) / std::max<std::size_t>(s.truth.size() - speech, 1);
   for (long long onset : s.onsets) {
     double best = 1e9;
     for (const VadEvent& e : run.events) {
@@ -92,8 +102,9 @@ void CheckNoise(const std::string& name, const std::vector<float>& noise,
     const double bar = snr >= 10.0 ? kIssueBar10Db : kIssueBar0Db;
     char cell[160];
     std::snprintf(
-        cell, sizeof(cell), " %.1f%% %s | %+.0f / %+.0f / %+.0f |", 100.0 * score.accuracy,
-        score.accuracy >= bar ? "ok" : "BELOW", score.begin_errors_ms.front(),
+        cell, sizeof(cell), " %.1f%% %s (miss %.1f%%, fa %.1f%%) | %+.0f / %+.0f / %+.0f |",
+        100.0 * score.accuracy, score.accuracy >= bar ? "ok" : "BELOW", 100.0 * score.miss_rate,
+        100.0 * score.false_alarm_rate, score.begin_errors_ms.front(),
         score.begin_errors_ms[score.begin_errors_ms.size() / 2], score.begin_errors_ms.back());
     row += cell;
     EXPECT_GE(score.accuracy, snr >= 10.0 ? kFloor10Db : kFloor0Db) << name << " " << snr;
@@ -227,7 +238,9 @@ TEST_F(VadQualityTest, DecisionsDoNotDependOnChunking) {
 TEST_F(VadQualityTest, CleanSpeechIsDetected) {
   const LabelledSpeech& s = Utterances();
   const Score score = Evaluate(s, s.samples);
-  std::printf("clean: accuracy %.1f%%, %zu onsets\n", 100.0 * score.accuracy, s.onsets.size());
+  std::printf("clean: accuracy %.1f%% (miss %.1f%%, fa %.1f%%), %zu onsets\n",
+              100.0 * score.accuracy, 100.0 * score.miss_rate, 100.0 * score.false_alarm_rate,
+              s.onsets.size());
   // The first non-silent 200 ms are taken as noise (VadConfig::learning_ms); here they are the
   // first utterance, which is therefore partly missed.
   EXPECT_GE(score.accuracy, 0.88);
