@@ -224,6 +224,10 @@ AsrResult AsrDecoder::Final() const {
     alt.score = h.score;
     alt.words = AlignWords(log_probs_, frames_, h.symbols, h.frames, table, pipeline_->aligner(), 0,
                            pipeline_->frame_ns());
+    const AsrDecoderDefaults& d = pipeline_->defaults();
+    for (AsrWord& w : alt.words) {
+      w.confidence = CalibrateConfidence(w.confidence, d.confidence_scale, d.confidence_bias);
+    }
     if (search_ != nullptr) {
       alt.confidence = static_cast<float>(r.posterior);
     } else {

@@ -44,6 +44,21 @@ absl::StatusOr<AsrDecoderDefaults> ParseDecoderDefaults(const ModelInfo& info, c
         return BadModel(info, absl::StrCat("decoder.", key, " must be a finite number"));
       }
       (key == "lm_weight" ? d.lm_weight : d.word_insertion_bonus) = value.get<double>();
+    } else if (key == "confidence_calibration") {
+      const auto number = [&](const char* field, double* out) {
+        if (!value.is_object() || !value.contains(field) || !value[field].is_number() ||
+            !std::isfinite(value[field].get<double>())) {
+          return false;
+        }
+        *out = value[field].get<double>();
+        return true;
+      };
+      if (!number("scale", &d.confidence_scale) || !number("bias", &d.confidence_bias) ||
+          d.confidence_scale <= 0.0) {
+        return BadModel(info,
+                        "decoder.confidence_calibration must be an object with a finite "
+                        "\"scale\" > 0 and a finite \"bias\"");
+      }
     }
   }
   if (d.lm_weight < 0.0) return BadModel(info, "decoder.lm_weight must be >= 0");

@@ -34,6 +34,11 @@ struct AsrDecoderDefaults {
   int beam_size = 16;
   double lm_weight = 0.5;  // 0 when there is no LM
   double word_insertion_bonus = 0.0;
+  // Word-confidence calibration fitted by the recipe on held-out data (metadata
+  // decoder.confidence_calibration {"scale", "bias"}): p = sigmoid(scale * logit(raw) + bias).
+  // The defaults leave the raw confidence unchanged.
+  double confidence_scale = 1.0;
+  double confidence_bias = 0.0;
 };
 
 class AsrPipeline {

@@ -74,4 +74,10 @@ std::vector<AsrWord> AlignWords(std::span<const float> log_probs, int num_frames
   return words;
 }
 
+float CalibrateConfidence(float raw, double scale, double bias) {
+  const double p = std::clamp(static_cast<double>(raw), 1e-6, 1.0 - 1e-6);
+  const double z = scale * std::log(p / (1.0 - p)) + bias;
+  return static_cast<float>(1.0 / (1.0 + std::exp(-z)));
+}
+
 }  // namespace auris::models

@@ -34,6 +34,10 @@ std::vector<AsrWord> AlignWords(std::span<const float> log_probs, int num_frames
                                 const nn::CtcForcedAligner& aligner, int64_t first_frame_ns,
                                 int64_t frame_ns);
 
+// Platt-style calibration of a raw confidence in [0, 1]: sigmoid(scale * logit(raw) + bias),
+// with raw clamped to [1e-6, 1 - 1e-6]. scale 1, bias 0 is the identity (up to the clamp).
+float CalibrateConfidence(float raw, double scale, double bias);
+
 }  // namespace auris::models
 
 #endif  // AURIS_MODELS_ASR_WORD_ALIGNMENT_H_

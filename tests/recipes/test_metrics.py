@@ -130,5 +130,39 @@ class RtfTest(unittest.TestCase):
         self.assertLess(t.rtf, 0.01)
 
 
+class ConfidenceTest(unittest.TestCase):
+    def test_word_correctness(self):
+        # ref "the cat sat on the mat", hyp: substitution (bat), insertion (down),
+        # deletion (on): the, sat, the, mat correct.
+        self.assertEqual(M.word_correctness("the cat sat on the mat", "the bat sat down the mat"),
+                         [True, False, True, False, True, True])
+        self.assertEqual(M.word_correctness("a b c", "a x b c"), [True, False, True, True])
+        self.assertEqual(M.word_correctness("a b", ""), [])
+        self.assertEqual(M.word_correctness("", "a b"), [False, False])
+
+    def test_ece_hand_computed(self):
+        # Bin [0.9, 1.0): conf 0.95 x2, one correct -> |0.5 - 0.95| * 2/4.
+        # Bin [0.2, 0.3): conf 0.25 x2, both wrong -> |0 - 0.25| * 2/4.
+        ece = M.expected_calibration_error([0.95, 0.95, 0.25, 0.25], [1, 0, 0, 0])
+        self.assertAlmostEqual(ece, 0.5 * 0.45 + 0.5 * 0.25)
+        self.assertEqual(M.expected_calibration_error([], []), 0.0)
+        self.assertAlmostEqual(M.expected_calibration_error([1.0, 1.0], [1, 1]), 0.0)
+
+    def test_platt_recovers_a_known_calibration(self):
+        # Labels drawn from p = sigmoid(2 * logit(c) - 1): the fit finds (2, -1) and the
+        # calibrated confidences have a small ECE while the raw ones do not.
+        rng = np.random.default_rng(0)
+        c = rng.uniform(0.02, 0.98, 20000)
+        p = M.calibrate(c, 2.0, -1.0)
+        y = rng.uniform(size=c.size) < p
+        scale, bias = M.fit_platt(c, y)
+        self.assertAlmostEqual(scale, 2.0, delta=0.1)
+        self.assertAlmostEqual(bias, -1.0, delta=0.1)
+        self.assertGreater(M.expected_calibration_error(c, y), 0.08)
+        self.assertLess(M.expected_calibration_error(M.calibrate(c, scale, bias), y), 0.02)
+        self.assertEqual(M.fit_platt([0.5, 0.7], [1, 1]), (1.0, 0.0))
+        np.testing.assert_allclose(M.calibrate([0.3, 0.8], 1.0, 0.0), [0.3, 0.8], atol=1e-9)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -20,31 +20,83 @@ from .decode import LmFusion, greedy_decode, net_from_model_file, prefix_beam_se
     run_network
 
 
-def cpp_transcripts(a, items: list) -> list[str]:
-    """Hypotheses from the C++ engine: runs `<cpp-bin> --model M [--lm L] --wav-list F`,
-    which must print one line "<wav path>\\t<transcript>" per input."""
+def cpp_run(a, paths: list, extra_args=()) -> list[dict]:
+    """Runs the C++ engine's offline transcriber (`auris_transcribe --json`) over `paths`;
+    returns per path {"transcript", "words": [(word, confidence)]} in input order."""
     binary = a.cpp_bin
     if not binary or not (os.path.exists(binary) or shutil.which(binary)):
-        raise SystemExit(f"eval --engine cpp: C++ transcriber {binary!r} not found. It is "
-                         f"not built yet (issue #7 needs the engine's offline transcriber); "
-                         f"use --engine torch for the PyTorch stop-gap figures.")
+        raise SystemExit(f"eval --engine cpp: C++ transcriber {binary!r} not found: build it "
+                         f"(./scripts/build.sh --target auris_transcribe) or pass --cpp-bin")
     import tempfile
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
-        fh.write("\n".join(it["path"] for it in items) + "\n")
+        fh.write("\n".join(paths) + "\n")
         lst = fh.name
     try:
-        cmd = [binary, "--model", a.model, "--wav-list", lst]
-        if a.lm and os.path.exists(a.lm):
+        cmd = [binary, "--model", a.model, "--wav-list", lst, "--json",
+               "--threads", str(max(1, a.threads))]
+        if a.lm and os.path.exists(a.lm) and not getattr(a, "no_lm", False):
             cmd += ["--lm", a.lm]
-        res = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        if getattr(a, "beam", 0):
+            cmd += ["--beam", str(a.beam)]
+        if getattr(a, "lm_weight", None) is not None:
+            cmd += ["--lm_weight", str(a.lm_weight)]
+        if getattr(a, "word_bonus", None) is not None:
+            cmd += ["--word_bonus", str(a.word_bonus)]
+        res = subprocess.run(cmd + list(extra_args), check=True, capture_output=True, text=True)
     finally:
         os.remove(lst)
     got = {}
     for line in res.stdout.splitlines():
-        if "\t" in line:
-            p, t = line.split("\t", 1)
-            got[p] = textnorm.normalize(t)
-    return [got.get(it["path"], "") for it in items]
+        if not line.startswith("{"):
+            continue
+        j = json.loads(line)
+        words = [(w["word"], float(w["confidence"])) for r in j.get("results", [])
+                 for w in r.get("words", [])]
+        got[j["path"]] = {"transcript": textnorm.normalize(j.get("transcript", "")),
+                          "words": words}
+    return [got.get(p, {"transcript": "", "words": []}) for p in paths]
+
+
+def word_confidences(refs: list, outs: list) -> tuple[np.ndarray, np.ndarray]:
+    """(confidence, correct) of every hypothesis word of the C++ outputs against refs."""
+    conf, ok = [], []
+    for ref, out in zip(refs, outs, strict=True):
+        words = out["words"]
+        conf += [c for _, c in words]
+        ok += metrics.word_correctness(ref, " ".join(textnorm.normalize(w) for w, _ in words))
+    return np.asarray(conf, np.float64), np.asarray(ok, bool)
+
+
+def cpp_stream_eval(a, fs: FeatureSet, minutes: float) -> dict:
+    """Streaming-drift check through the C++ engine: held-out utterances joined with 0.3 s
+    of silence into one file of >= `minutes`, fed in 10 ms chunks (endpointing on, as a
+    live stream), against the per-utterance WER of the same utterances. Target <= 1.2."""
+    import tempfile
+
+    import soundfile as sf
+    gap = np.zeros(int(0.3 * frontend.SAMPLE_RATE), np.float32)
+    waves, items, total = [], [], 0.0
+    for it in fs.items:
+        w = load_audio(it["path"])
+        waves += [w, gap]
+        items.append(it)
+        total += (len(w) + len(gap)) / frontend.SAMPLE_RATE
+        if total >= minutes * 60:
+            break
+    refs = [it["text"] for it in items]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "stream.wav")
+        sf.write(path, np.concatenate(waves), frontend.SAMPLE_RATE, subtype="PCM_16")
+        stream = cpp_run(a, [path], ["--chunk_ms", "10"])[0]["transcript"]
+    per_utt = [o["transcript"] for o in cpp_run(a, [it["path"] for it in items])]
+    stream_wer = metrics.wer(" ".join(refs), stream)
+    utt_wer = metrics.wer(refs, per_utt)
+    log(f"eval [C++ engine] stream of {total / 60:.1f} min ({len(refs)} utts, 10 ms chunks): "
+        f"WER {stream_wer * 100:.2f}% vs per-utterance {utt_wer * 100:.2f}%")
+    return {"seconds_of_audio": total, "utterances": len(refs),
+            "words": sum(len(r.split()) for r in refs), "stream_wer": stream_wer,
+            "per_utterance_wer": utt_wer,
+            "ratio": stream_wer / utt_wer if utt_wer else float("inf")}
 
 
 def stream_eval(net, meta, mean, std, fs: FeatureSet, minutes: float, beam: int,
@@ -103,6 +155,7 @@ def cmd_eval(a) -> dict:
         results.update({"beam": beam, "lm_weight": lm_weight, "word_insertion_bonus": bonus,
                         "lm": a.lm if lm else None})
     sets = a.sets.split(",") if a.sets else list(TEST_SETS)
+    all_conf, all_ok = [], []
     for name in sets:
         if not exists(a.cache, name):
             continue
@@ -121,7 +174,15 @@ def cmd_eval(a) -> dict:
                 key = "beam_lm" if lm else "beam"
                 hyp_sets[key] = [prefix_beam_search(lp, beam, fusion) for lp in logps]
         else:
-            hyp_sets = {"engine": cpp_transcripts(a, items)}
+            outs = cpp_run(a, [it["path"] for it in items])
+            hyp_sets = {"engine": [o["transcript"] for o in outs]}
+            conf, ok = word_confidences(refs, outs)
+            res["word_confidence"] = {
+                "words": int(conf.size), "accuracy": float(ok.mean()) if ok.size else 0.0,
+                "mean_confidence": float(conf.mean()) if conf.size else 0.0,
+                "ece": metrics.expected_calibration_error(conf, ok)}
+            all_conf.append(conf)
+            all_ok.append(ok)
         for kind, hyps in hyp_sets.items():
             we = metrics.word_errors(refs, hyps)
             ce = metrics.char_errors(refs, hyps)
@@ -134,6 +195,14 @@ def cmd_eval(a) -> dict:
         log(f"eval [{results['note']}] {name}: {n} utts, {res['words']} words: " + "; ".join(
             f"{k} WER {res[k]['wer'] * 100:.2f}% CER {res[k]['cer'] * 100:.2f}%"
             for k in hyp_sets))
+    if all_conf:
+        conf, ok = np.concatenate(all_conf), np.concatenate(all_ok)
+        results["word_confidence_ece"] = metrics.expected_calibration_error(conf, ok)
+        log(f"eval [C++ engine] word-confidence ECE over {conf.size} words of all sets: "
+            f"{results['word_confidence_ece']:.4f} (target <= 0.1)")
+    if a.engine == "cpp" and a.stream_minutes > 0 and exists(a.cache, a.stream_set):
+        results["stream"] = cpp_stream_eval(a, FeatureSet(a.cache, a.stream_set),
+                                            a.stream_minutes)
     if a.engine == "torch" and a.stream_minutes > 0 and exists(a.cache, a.stream_set):
         fusion = LmFusion(lm, lm_weight, bonus) if lm else None
         results["stream"] = stream_eval(net, meta, mean, std, FeatureSet(a.cache, a.stream_set),
@@ -170,4 +239,33 @@ def cmd_tune(a) -> dict:
     with open(os.path.join(a.cache, "tune.json"), "w") as fh:
         json.dump(out, fh, indent=1)
     log(f"tune: best {best}")
+    return out
+
+
+def cmd_calibrate(a) -> dict:
+    """Fits the word-confidence calibration (Platt scaling of the raw confidence's logit)
+    on the validation set (never a test set) through the C++ engine and writes
+    cache/calibration.json, which `export` puts in the model file's decoder metadata.
+    A model that already carries a calibration is inverted back to raw confidences."""
+    from ..common import export as export_lib
+    _, meta, _ = export_lib.read_model(a.model)
+    old = meta.get("decoder", {}).get("confidence_calibration", {"scale": 1.0, "bias": 0.0})
+    fs = FeatureSet(a.cache, SET_VALID)
+    n = min(a.limit, len(fs.items)) if a.limit else len(fs.items)
+    items = fs.items[:n]
+    refs = [it["text"] for it in items]
+    outs = cpp_run(a, [it["path"] for it in items])
+    conf, ok = word_confidences(refs, outs)
+    c = np.clip(conf, 1e-6, 1 - 1e-6)
+    raw = 1.0 / (1.0 + np.exp(-((np.log(c / (1 - c)) - old["bias"]) / old["scale"])))
+    scale, bias = metrics.fit_platt(raw, ok)
+    out = {"scale": scale, "bias": bias, "words": int(conf.size), "utterances": n,
+           "accuracy": float(ok.mean()) if ok.size else 0.0,
+           "ece_raw": metrics.expected_calibration_error(raw, ok),
+           "ece_calibrated": metrics.expected_calibration_error(
+               metrics.calibrate(raw, scale, bias), ok),
+           "fitted_on": "validation set through the C++ engine"}
+    with open(os.path.join(a.cache, "calibration.json"), "w") as fh:
+        json.dump(out, fh, indent=1)
+    log(f"calibrate: {out}")
     return out

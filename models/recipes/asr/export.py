@@ -51,6 +51,12 @@ def cmd_export(a) -> dict:
     lm_weight = a.lm_weight if a.lm_weight is not None else tuned.get("lm_weight", 0.5)
     word_bonus = a.word_bonus if a.word_bonus is not None else \
         tuned.get("word_insertion_bonus", 1.0)
+    calibration = {}
+    cal_path = os.path.join(a.cache, "calibration.json")
+    if os.path.exists(cal_path):
+        with open(cal_path) as fh:
+            calibration = json.load(fh)
+    prior = extra.get("prior_training") or {}
     hist = state.get("history", [])
     best = min((h for h in hist if "cer" in h), key=lambda h: h["cer"], default=None)
     # Exactly frontend.FRONTEND_PARAMS (type "logmel"): models/asr/log_mel_front_end.cc
@@ -80,12 +86,20 @@ def cmd_export(a) -> dict:
                        "voices slt, rms, espeak en-gb-scotland, en-029), FSDD (speaker "
                        "theo held out; CC-BY-SA-4.0), Debian asterisk-core-sounds-en "
                        "(CC-BY-SA-3.0)",
-            "global_steps": state["global_step"], "epochs": state["epoch"],
-            "training_wall_hours": round(state["wall_seconds"] / 3600, 3),
+            "global_steps": state["global_step"] + prior.get("global_steps", 0),
+            "epochs": state["epoch"] + prior.get("epochs", 0),
+            "training_wall_hours": round(state["wall_seconds"] / 3600
+                                         + prior.get("training_wall_hours", 0.0), 3),
+            "warm_started_from": extra.get("init_from"),
             "checkpoint": os.path.basename(ckpt)},
         "metrics": {},
         "metrics_note": "held-out metrics pending: to be measured through the C++ engine",
     }
+    if calibration:
+        # Fitted by `calibrate` on the validation set through the C++ engine; applied by
+        # models/asr (CalibrateConfidence) to every word confidence.
+        meta["decoder"]["confidence_calibration"] = {"scale": calibration["scale"],
+                                                     "bias": calibration["bias"]}
     if best:
         meta["metrics"]["valid_cer_greedy_pytorch"] = round(best["cer"], 4)
         meta["metrics"]["valid_wer_greedy_pytorch"] = round(best["wer"], 4)

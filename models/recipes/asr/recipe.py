@@ -26,7 +26,7 @@ import os
 from .config import DEFAULT_CACHE, DEFAULT_CKPT, DEFAULT_GOLDEN, DEFAULT_MODEL, \
     DEFAULT_SYNTH, REPO_ROOT
 from .data import cmd_prepare
-from .evaluate import cmd_eval, cmd_tune
+from .evaluate import cmd_calibrate, cmd_eval, cmd_tune
 from .export import cmd_export
 from .lm import cmd_lm
 from .train import cmd_train
@@ -68,6 +68,8 @@ def parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--ckpt-dir", default=DEFAULT_CKPT)
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--init-from", default="",
+                   help="warm start from an exported model file (e.g. the shipped one)")
     p.add_argument("--max-minutes", type=float, default=None)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=20)
@@ -113,6 +115,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
 
+    p = sub.add_parser("calibrate", help="word-confidence calibration on the validation set "
+                       "through the C++ engine (export embeds it)")
+    common(p)
+    p.add_argument("--model", default=DEFAULT_MODEL)
+    p.add_argument("--lm", default=os.path.join(DEFAULT_CACHE, "lm.arpa"))
+    p.add_argument("--cpp-bin", default=os.path.join(REPO_ROOT, "build", "bin",
+                                                     "auris_transcribe"))
+    p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+
     p = sub.add_parser("eval", help="WER/CER per test set")
     common(p)
     p.add_argument("--engine", choices=("torch", "cpp"), default="torch")
@@ -139,7 +151,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv=None):
     a = parser().parse_args(argv)
     return {"prepare": cmd_prepare, "lm": cmd_lm, "train": cmd_train, "export": cmd_export,
-            "tune": cmd_tune, "eval": cmd_eval}[a.cmd](a)
+            "tune": cmd_tune, "eval": cmd_eval, "calibrate": cmd_calibrate}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ def cmd_train(a) -> dict:
         return [(epoch, tuple(b)) for b in out]
 
     net = netspec.SpecNet(spec, dropout=a.dropout)
+    prior = _init_from(net, spec, a.init_from) if getattr(a, "init_from", "") else None
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, betas=(0.9, 0.98),
                             weight_decay=a.weight_decay)
     steps_per_epoch = len(batches(0))
@@ -85,7 +86,8 @@ def cmd_train(a) -> dict:
     tr.extra = {"spec": spec, "vocab": VOCAB, "cmvn_mean": mean.tolist(),
                 "cmvn_std": std.tolist(), "budget": budget, "args": vars(a),
                 "train_hours_clean": train.meta["hours_clean"],
-                "train_hours_with_copies": train.meta["hours_total"]}
+                "train_hours_with_copies": train.meta["hours_total"],
+                "init_from": getattr(a, "init_from", "") or None, "prior_training": prior}
 
     def step(key):
         epoch, rows = key
@@ -124,3 +126,18 @@ def cmd_train(a) -> dict:
     result["history"] = tr.history
     log(f"train: {json.dumps({k: v for k, v in result.items() if k != 'history'})}")
     return result
+
+
+def _init_from(net, spec: list, path: str) -> dict:
+    """Warm start: copies the weights of an exported model file (float16 upcast) into
+    `net`. The layer lists must match. A checkpoint found by --resume overrides this.
+    Returns the file's training summary (steps, epochs, hours), which export adds up."""
+    from .decode import net_from_model_file
+    src, meta, _, _ = net_from_model_file(path)
+    if meta["layers"] != spec:
+        raise SystemExit(f"train: --init-from {path}: its layer list differs from this "
+                         f"run's (--conv-channels/--lstm-hidden/--lstm-layers must match)")
+    net.load_state_dict(src.state_dict())
+    log(f"train: initialised from {path}")
+    td = meta.get("training_data", {})
+    return {k: td.get(k, 0) for k in ("global_steps", "epochs", "training_wall_hours")}

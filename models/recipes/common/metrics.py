@@ -5,7 +5,9 @@
 * UAR (unweighted average recall);
 * SI-SDR (Le Roux et al. 2019);
 * STOI (Taal, Hendriks, Heusdens, Jensen 2011), the published algorithm;
-* real-time factor.
+* real-time factor;
+* confidence: which hypothesis words are correct, expected calibration error (ECE), and a
+  Platt (logistic) calibration fit.
 
 numpy/scipy only; every function is unit-tested in tests/recipes/test_metrics.py.
 """
@@ -110,6 +112,77 @@ def wer(refs, hyps) -> float:
 
 def cer(refs, hyps) -> float:
     return char_errors(refs, hyps).rate
+
+
+# --------------------------------------------------------------------------- confidence
+def word_correctness(ref: str, hyp: str) -> list[bool]:
+    """For each hypothesis word, whether a minimum-edit word alignment to `ref` matches it
+    with an identical reference word (substitutions and insertions are wrong)."""
+    r, h = ref.split(), hyp.split()
+    n, m = len(r), len(h)
+    cost = np.zeros((n + 1, m + 1), np.int64)
+    cost[:, 0] = np.arange(n + 1)
+    cost[0, :] = np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost[i, j] = min(cost[i - 1, j - 1] + (r[i - 1] != h[j - 1]),
+                             cost[i - 1, j] + 1, cost[i, j - 1] + 1)
+    correct = [False] * m
+    i, j = n, m
+    while i > 0 and j > 0:  # backtrace; prefers the diagonal (match/substitution)
+        if cost[i, j] == cost[i - 1, j - 1] + (r[i - 1] != h[j - 1]):
+            correct[j - 1] = r[i - 1] == h[j - 1]
+            i, j = i - 1, j - 1
+        elif cost[i, j] == cost[i, j - 1] + 1:
+            j -= 1
+        else:
+            i -= 1
+    return correct
+
+
+def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
+    """ECE (Naeini et al. 2015; Guo et al. 2017): sum over equal-width confidence bins of
+    (bin share) x |accuracy in bin - mean confidence in bin|. 0 for no items."""
+    c = np.asarray(confidence, np.float64)
+    y = np.asarray(correct, np.float64)
+    if c.size == 0:
+        return 0.0
+    idx = np.minimum((np.clip(c, 0.0, 1.0) * bins).astype(np.int64), bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        sel = idx == b
+        if sel.any():
+            ece += sel.mean() * abs(y[sel].mean() - c[sel].mean())
+    return float(ece)
+
+
+def fit_platt(confidence, correct, iterations: int = 50) -> tuple[float, float]:
+    """(scale, bias) maximising the likelihood of `correct` under
+    p = sigmoid(scale * logit(confidence) + bias) (Newton's method, tiny L2 on the scale
+    to keep it finite when the classes separate); confidences clamped to [1e-6, 1 - 1e-6].
+    Identity (1, 0) when there are no items or only one class."""
+    c = np.clip(np.asarray(confidence, np.float64), 1e-6, 1 - 1e-6)
+    y = np.asarray(correct, np.float64)
+    if c.size == 0 or y.min() == y.max():
+        return 1.0, 0.0
+    x = np.stack([np.log(c / (1 - c)), np.ones_like(c)], axis=1)
+    w = np.array([1.0, 0.0])
+    reg = np.diag([1e-6 * c.size, 0.0])
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(x @ w)))
+        grad = x.T @ (p - y) + reg @ (w - np.array([1.0, 0.0]))
+        hess = (x * (p * (1 - p))[:, None]).T @ x + reg + 1e-12 * np.eye(2)
+        step = np.linalg.solve(hess, grad)
+        w = w - step
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(w[0]), float(w[1])
+
+
+def calibrate(confidence, scale: float, bias: float) -> np.ndarray:
+    """sigmoid(scale * logit(c) + bias), as models/asr/word_alignment.h CalibrateConfidence."""
+    c = np.clip(np.asarray(confidence, np.float64), 1e-6, 1 - 1e-6)
+    return 1.0 / (1.0 + np.exp(-(scale * np.log(c / (1 - c)) + bias)))
 
 
 # --------------------------------------------------------------------------- CCC / UAR
