@@ -87,8 +87,7 @@ TEST(AsrConfidenceCalibrationTest, CalibratedModelMapsEveryWordConfidence) {
   Json calibrated = base;
   calibrated["confidence_calibration"] = {{"scale", 0.6}, {"bias", -0.4}};
   absl::StatusOr<std::unique_ptr<AsrPipeline>> raw = Load(WithDecoder(base, "asr_conf_raw"));
-  absl::StatusOr<std::unique_ptr<AsrPipeline>> cal =
-      Load(WithDecoder(calibrated, "asr_conf_cal"));
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> cal = Load(WithDecoder(calibrated, "asr_conf_cal"));
   ASSERT_TRUE(raw.ok()) << raw.status();
   ASSERT_TRUE(cal.ok()) << cal.status();
   EXPECT_DOUBLE_EQ((*cal)->defaults().confidence_scale, 0.6);
