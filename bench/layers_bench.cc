@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 
+#include "bench/nn_bench_util.h"
 #include "nn/layers/conv1d.h"
 #include "nn/layers/linear.h"
 #include "nn/layers/lstm.h"
@@ -13,16 +14,8 @@
 namespace auris::nn {
 namespace {
 
-Tensor Random(const Shape& shape, std::mt19937* rng, float scale) {
-  std::normal_distribution<float> dist(0.0f, scale);
-  Tensor t(shape);
-  for (int64_t i = 0; i < t.size(); ++i) t[i] = dist(*rng);
-  return t;
-}
-
-KernelImpl Impl(const benchmark::State& state) {
-  return state.range(0) == 0 ? KernelImpl::kOptimized : KernelImpl::kReference;
-}
+using bench::Impl;
+using bench::Random;
 
 void Run(benchmark::State& state, const Layer& layer, const Tensor& x, double flops) {
   Workspace ws;

@@ -168,11 +168,13 @@ absl::StatusOr<LayerPlan> ParseLstm(const LayerFields& f) {
   return plan;
 }
 
-// A k-layer torch GRU is k stacked single-layer Gru layers, named as for the LSTM.
+// A k-layer torch GRU is k stacked single-layer Gru layers, named as for the LSTM; with
+// "bias": false (torch.nn.GRU(bias=False)) no bias tensors are stored.
 absl::StatusOr<LayerPlan> ParseGru(const LayerFields& f) {
   AURIS_ASSIGN_OR_RETURN(const int64_t input, Channels(f, "input_size"));
   AURIS_ASSIGN_OR_RETURN(const int64_t hidden, Channels(f, "hidden_size"));
   AURIS_ASSIGN_OR_RETURN(const int64_t num_layers, f.Int("num_layers", 1, 1, 64));
+  AURIS_ASSIGN_OR_RETURN(const bool bias, f.Bool("bias", true));
   LayerPlan plan;
   plan.in_channels = input;
   plan.in_field = "input_size";
@@ -181,6 +183,7 @@ absl::StatusOr<LayerPlan> ParseGru(const LayerFields& f) {
     const int64_t in_j = j == 0 ? input : hidden;
     plan.tensors.emplace_back(absl::StrCat("weight_ih_l", j), Shape{3 * hidden, in_j});
     plan.tensors.emplace_back(absl::StrCat("weight_hh_l", j), Shape{3 * hidden, hidden});
+    if (!bias) continue;
     plan.tensors.emplace_back(absl::StrCat("bias_ih_l", j), Shape{3 * hidden});
     plan.tensors.emplace_back(absl::StrCat("bias_hh_l", j), Shape{3 * hidden});
   }
@@ -192,8 +195,10 @@ absl::StatusOr<LayerPlan> ParseGru(const LayerFields& f) {
         const auto it = weights.find(absl::StrCat(base, j));
         if (it != weights.end()) renamed.emplace(absl::StrCat(base, 0), it->second.Clone());
       }
-      auto layer = std::make_unique<Gru>(
-          Gru::Options{.input_size = j == 0 ? input : hidden, .hidden_size = hidden, .impl = impl});
+      auto layer = std::make_unique<Gru>(Gru::Options{.input_size = j == 0 ? input : hidden,
+                                                      .hidden_size = hidden,
+                                                      .bias = bias,
+                                                      .impl = impl});
       if (absl::Status s = layer->Load(renamed); !s.ok()) {
         return absl::Status(s.code(), absl::StrCat("layer ", j, ": ", std::string(s.message())));
       }
@@ -337,7 +342,7 @@ const std::vector<LayerType>& Registry() {
         "stride_freq", "dilation_time", "dilation_freq", "padding_freq", "bias"},
        &ParseConv2d},
       {"gelu", {}, &ParseActivation},
-      {"gru", {"input_size", "hidden_size", "num_layers"}, &ParseGru},
+      {"gru", {"input_size", "hidden_size", "num_layers", "bias"}, &ParseGru},
       {"layernorm", {"num_features", "eps"}, &ParseLayerNorm},
       {"leaky_relu", {"negative_slope"}, &ParseActivation},
       {"linear", {"in_features", "out_features", "bias"}, &ParseLinear},

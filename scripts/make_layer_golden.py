@@ -66,6 +66,19 @@ def gru(name, seed, inp, hidden, t):
     write(name, {**layer.state_dict(), "input": x, "output": y})
 
 
+def gru_nobias(name, seed, inp, hidden, t):
+    """torch.nn.GRU(bias=False), 2 layers: only weight_ih_l{k}, weight_hh_l{k} are stored;
+    "output_l0" is the first layer's output, "output" the second's."""
+    torch.manual_seed(seed)
+    layer = torch.nn.GRU(inp, hidden, num_layers=2, bias=False, batch_first=True)
+    x = torch.randn(2, t, inp)
+    y, _ = layer(x)
+    first = torch.nn.GRU(inp, hidden, bias=False, batch_first=True)
+    first.load_state_dict({k: v for k, v in layer.state_dict().items() if k.endswith("_l0")})
+    y0, _ = first(x)
+    write(name, {**layer.state_dict(), "input": x, "output_l0": y0, "output": y})
+
+
 def conv2d(name, seed, cin, cout, freq, kernel, stride, dilation, padding_freq, t=21):
     """Causal in time; activations (N, T, C*F) channel-major, as the nn/ conv2d layer."""
     torch.manual_seed(seed)
@@ -111,6 +124,7 @@ def main():
         lstm("layers_lstm_long.bin", 6, inp=8, hidden=12, t=300)
         gru("layers_gru.bin", 7, inp=10, hidden=16, t=20)
         gru("layers_gru_long.bin", 8, inp=6, hidden=9, t=200)
+        gru_nobias("layers_gru_nobias.bin", 13, inp=7, hidden=10, t=40)
         conv2d("layers_conv2d.bin", 9, cin=2, cout=3, freq=11, kernel=(3, 3), stride=(2, 2),
                dilation=(2, 1), padding_freq=1)
         conv2d("layers_conv2d_dense.bin", 10, cin=1, cout=4, freq=9, kernel=(2, 4),

@@ -33,12 +33,15 @@ absl::Status Gru::Load(const TensorMap& weights) {
   if (!w_ih.ok()) return w_ih.status();
   absl::StatusOr<const Tensor*> w_hh = GetWeight(weights, "weight_hh_l0", {3 * h, h});
   if (!w_hh.ok()) return w_hh.status();
+  w_ih_ = (*w_ih)->Clone();
+  w_hh_ = (*w_hh)->Clone();
+  b_ih_ = Tensor({3 * h});
+  b_hh_ = Tensor({3 * h});
+  if (!options_.bias) return absl::OkStatus();
   absl::StatusOr<const Tensor*> b_ih = GetWeight(weights, "bias_ih_l0", {3 * h});
   if (!b_ih.ok()) return b_ih.status();
   absl::StatusOr<const Tensor*> b_hh = GetWeight(weights, "bias_hh_l0", {3 * h});
   if (!b_hh.ok()) return b_hh.status();
-  w_ih_ = (*w_ih)->Clone();
-  w_hh_ = (*w_hh)->Clone();
   b_ih_ = (*b_ih)->Clone();
   b_hh_ = (*b_hh)->Clone();
   return absl::OkStatus();

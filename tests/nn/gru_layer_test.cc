@@ -1,6 +1,7 @@
 // Gru (nn/layers/gru.h): PyTorch goldens from scripts/make_layer_golden.py, optimized vs
 // reference kernels on random odd shapes, chunk invariance, 17 stacked streams vs solo,
-// steady-state allocations and error messages.
+// steady-state allocations and error messages; bias=false (torch.nn.GRU(bias=False)) as a
+// layer and as a 2-layer "gru" entry of the registry, against its own golden.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,8 +10,10 @@
 #include <random>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
+#include "nn/layer_registry.h"
 #include "nn/layers/gru.h"
 #include "tests/nn/layer_test_util.h"
 
@@ -37,6 +40,64 @@ TEST(GruLayerTest, MatchesTorch) {
       testing::GoldenRelativeError<Gru>("layers_gru_long.bin", {.input_size = 6, .hidden_size = 9});
   EXPECT_LE(long_err, 1e-4f);
   std::printf("gru relative error vs torch: %.3g (T=20), %.3g (T=200)\n", err, long_err);
+}
+
+// Registry plan of a one-entry "gru" layer list; fails the test when the list is rejected.
+absl::StatusOr<LayerPlan> GruPlan(const std::string& fields) {
+  absl::StatusOr<std::vector<LayerFields>> entries =
+      ParseLayerList(R"([{"type": "gru", "name": "g", )" + fields + "}]");
+  if (!entries.ok()) return entries.status();
+  return FindLayerType("gru")->parse(entries->front());
+}
+
+TEST(GruLayerTest, WithoutBiasMatchesTorch) {
+  const TensorMap golden = testing::ReadAurt("layers_gru_nobias.bin");
+  ASSERT_EQ(golden.count("bias_ih_l0"), 0u);
+  const Tensor& x = golden.at("input");
+  const Tensor& want_l0 = golden.at("output_l0");
+  for (const KernelImpl impl : {KernelImpl::kOptimized, KernelImpl::kReference}) {
+    Gru gru({.input_size = 7, .hidden_size = 10, .bias = false, .impl = impl});
+    ASSERT_TRUE(gru.Load(golden).ok());
+    const Tensor got = testing::RunWhole(gru, x);
+    const float err =
+        testing::MaxAbsDiff(got.view(), want_l0.view()) / testing::MaxAbs(want_l0.view());
+    EXPECT_LE(err, 1e-4f);
+    EXPECT_LE(testing::MaxAbsDiff(testing::RunChunked(gru, x, 3).view(), got.view()), 1e-5f);
+  }
+  Gru with_bias({.input_size = 7, .hidden_size = 10});
+  EXPECT_EQ(with_bias.Load(golden).message(), "missing weight 'bias_ih_l0' of shape (30)");
+}
+
+TEST(GruLayerTest, RegistryEntryWithoutBiasStoresNoBiasTensors) {
+  absl::StatusOr<LayerPlan> plan =
+      GruPlan(R"("input_size": 7, "hidden_size": 10, "num_layers": 2, "bias": false)");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<std::string> names;
+  for (const auto& [name, shape] : plan->tensors) names.push_back(name);
+  EXPECT_THAT(names, ::testing::ElementsAre("weight_ih_l0", "weight_hh_l0", "weight_ih_l1",
+                                            "weight_hh_l1"));
+  const TensorMap golden = testing::ReadAurt("layers_gru_nobias.bin");
+  TensorMap weights;
+  for (const auto& [name, shape] : plan->tensors) {
+    ASSERT_EQ(golden.at(name).shape(), shape) << name;
+    weights.emplace(name, golden.at(name).Clone());
+  }
+  const Tensor& want = golden.at("output");
+  for (const KernelImpl impl : {KernelImpl::kOptimized, KernelImpl::kReference}) {
+    absl::StatusOr<std::vector<std::unique_ptr<Layer>>> layers = plan->build(weights, 7, impl);
+    ASSERT_TRUE(layers.ok()) << layers.status();
+    ASSERT_EQ(layers->size(), 2u);
+    Tensor y = testing::RunWhole(*layers->at(0), golden.at("input"));
+    y = testing::RunWhole(*layers->at(1), y);
+    EXPECT_LE(testing::MaxAbsDiff(y.view(), want.view()) / testing::MaxAbs(want.view()), 1e-4f);
+  }
+
+  absl::StatusOr<LayerPlan> biased = GruPlan(R"("input_size": 7, "hidden_size": 10)");
+  ASSERT_TRUE(biased.ok());
+  EXPECT_EQ(biased->tensors.size(), 4u);
+  EXPECT_EQ(biased->tensors.back().first, "bias_hh_l0");
+  EXPECT_EQ(GruPlan(R"("input_size": 7, "hidden_size": 10, "bias": 0)").status().message(),
+            "layers[0] (\"g\", gru): field \"bias\" must be true or false, got 0");
 }
 
 TEST(GruLayerTest, OptimizedMatchesReferenceOnRandomOddShapes) {

@@ -21,8 +21,9 @@ product of the strides.
   avg_pool    kernel_size (= stride): as max_pool with the mean
   relu, tanh, sigmoid, gelu (erf form), softmax, log_softmax (over channels)
   leaky_relu  negative_slope(0.01)
-  gru         input_size, hidden_size, num_layers(1);             weight_ih_l{k}, weight_hh_l{k},
+  gru         input_size, hidden_size, num_layers(1), bias(true); weight_ih_l{k}, weight_hh_l{k},
               unidirectional, torch gate order r, z, n             bias_ih_l{k}, bias_hh_l{k}
+                                                                   (without bias: none)
   conv2d      in_channels, out_channels, freq, kernel_time,       weight (out, in, kt, kf),
               kernel_freq, stride_time(1), stride_freq(1),        bias (out)
               dilation_time(1), dilation_freq(1), padding_freq(0), bias(true)
@@ -59,43 +60,146 @@ except ImportError:  # the contract and validation work without torch
     nn = None
     F = None
 
-_REQUIRED = {
-    "conv1d": ("in_channels", "out_channels", "kernel_size"),
-    "batchnorm": ("num_features",),
-    "linear": ("in_features", "out_features"),
-    "lstm": ("input_size", "hidden_size"),
-    "layernorm": ("num_features",),
-    "max_pool": ("kernel_size",),
-    "avg_pool": ("kernel_size",),
-    "gru": ("input_size", "hidden_size"),
-    "conv2d": ("in_channels", "out_channels", "freq", "kernel_time", "kernel_freq"),
-    "attention_pool": ("in_features",),
+# The checks of the C++ loader (nn/layer_registry.cc, nn/layer_fields.cc, nn/network.cc),
+# so that a spec the server would reject fails here, at export time, with the same wording.
+_MAX_CHANNELS = 1 << 16  # kMaxLayerChannels
+_MAX_FRAMES = 4096  # kMaxLayerFrames: kernel sizes, strides, dilations, padding
+_MAX_SUBSAMPLING = 1 << 20  # the network's total subsampling
+
+# field -> ("int", default, min, max) | ("bool", default) | ("number", default, above, max);
+# default None: the field is required. "number" takes an int or float x with above < x <= max.
+_CHANNELS = ("int", None, 1, _MAX_CHANNELS)
+_KERNEL = ("int", None, 1, _MAX_FRAMES)
+_FRAMES_1 = ("int", 1, 1, _MAX_FRAMES)
+_EPS = ("number", 1e-5, 0.0, 1.0)
+_RECURRENT = {"input_size": _CHANNELS, "hidden_size": _CHANNELS, "num_layers": ("int", 1, 1, 64)}
+_SCHEMA = {
+    "conv1d": {"in_channels": _CHANNELS, "out_channels": _CHANNELS, "kernel_size": _KERNEL,
+               "stride": _FRAMES_1, "dilation": _FRAMES_1, "groups": ("int", 1, 1, _MAX_CHANNELS),
+               "bias": ("bool", True), "causal": ("bool", True),
+               "padding": ("int", 0, 0, _MAX_FRAMES)},
+    "batchnorm": {"num_features": _CHANNELS, "eps": _EPS},
+    "linear": {"in_features": _CHANNELS, "out_features": _CHANNELS, "bias": ("bool", True)},
+    "lstm": dict(_RECURRENT),
+    "layernorm": {"num_features": _CHANNELS, "eps": _EPS},
+    "max_pool": {"kernel_size": _KERNEL},
+    "avg_pool": {"kernel_size": _KERNEL},
+    "leaky_relu": {"negative_slope": ("number", 0.01, -float("inf"), float("inf"))},
+    "gru": {**_RECURRENT, "bias": ("bool", True)},
+    "conv2d": {"in_channels": _CHANNELS, "out_channels": _CHANNELS, "freq": _CHANNELS,
+               "kernel_time": _KERNEL, "kernel_freq": _KERNEL, "stride_time": _FRAMES_1,
+               "stride_freq": _FRAMES_1, "dilation_time": _FRAMES_1,
+               "dilation_freq": _FRAMES_1, "padding_freq": ("int", 0, 0, _MAX_FRAMES),
+               "bias": ("bool", True)},
+    "attention_pool": {"in_features": _CHANNELS,
+                       "attention_dim": ("int", 0, 0, _MAX_CHANNELS)},
 }
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "softmax", "log_softmax", "leaky_relu")
-_FIELDS = {
-    "conv1d": {"in_channels", "out_channels", "kernel_size", "stride", "dilation", "groups",
-               "bias", "causal", "padding"},
-    "batchnorm": {"num_features", "eps"},
-    "linear": {"in_features", "out_features", "bias"},
-    "lstm": {"input_size", "hidden_size", "num_layers"},
-    "layernorm": {"num_features", "eps"},
-    "max_pool": {"kernel_size"},
-    "avg_pool": {"kernel_size"},
-    "leaky_relu": {"negative_slope"},
-    "gru": {"input_size", "hidden_size", "num_layers"},
-    "conv2d": {"in_channels", "out_channels", "freq", "kernel_time", "kernel_freq",
-               "stride_time", "stride_freq", "dilation_time", "dilation_freq", "padding_freq",
-               "bias"},
-    "attention_pool": {"in_features", "attention_dim"},
-}
+_FIELDS = {kind: set(fields) for kind, fields in _SCHEMA.items()}
+_REQUIRED = {kind: tuple(k for k, rule in fields.items() if rule[1] is None)
+             for kind, fields in _SCHEMA.items()}
+
+
+def _describe(value) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _check_field(where: str, key: str, rule: tuple, layer: dict):
+    """The value of `key` (its default when absent), or ValueError as LayerFields words it."""
+    kind, default = rule[0], rule[1]
+    if kind == "int":
+        allowed = f"must be an integer in [{rule[2]}, {rule[3]}]"
+    elif kind == "bool":
+        allowed = "must be true or false"
+    else:
+        allowed = f"must be a number in ({rule[2]:g}, {rule[3]:g}]"
+    if key not in layer:
+        if default is None:
+            raise ValueError(f'{where}: field "{key}" is required and {allowed}')
+        return default
+    value = layer[key]
+    if kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool) and \
+            rule[2] <= value <= rule[3]
+    elif kind == "bool":
+        ok = isinstance(value, bool)
+    else:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and \
+            rule[2] < value <= rule[3]
+    if not ok:
+        raise ValueError(f'{where}: field "{key}" {allowed}, got {_describe(value)}')
+    return value
+
+
+def _field_error(where: str, key: str, what: str) -> ValueError:
+    return ValueError(f'{where}: field "{key}" {what}')
+
+
+def _geometry(where: str, kind: str, c: dict):
+    """(in_channels, in_field, out_channels, stride) of one entry whose fields passed
+    _check_field (c holds every field, defaults filled in); in/out 0 when shape-preserving.
+    Raises ValueError for the cross-field rules of the C++ parsers."""
+    if kind == "conv1d":
+        groups = c["groups"]
+        if c["in_channels"] % groups or c["out_channels"] % groups:
+            raise _field_error(where, "groups", f"must divide in_channels ({c['in_channels']}) "
+                               f"and out_channels ({c['out_channels']}), got {groups}")
+        if c["causal"] and c["padding"] != 0:
+            raise _field_error(where, "padding", 'must be 0 when "causal" is true (the default: '
+                               f"causal padding is implied), got {c['padding']}")
+        field = (c["kernel_size"] - 1) * c["dilation"] + 1
+        if c["causal"] and c["stride"] > field:
+            raise _field_error(where, "stride", "must be at most the receptive field (kernel_size "
+                               f'- 1) * dilation + 1 = {field} when "causal" is true, '
+                               f"got {c['stride']}")
+        return c["in_channels"], "in_channels", c["out_channels"], c["stride"]
+    if kind == "conv2d":
+        if c["in_channels"] * c["freq"] > _MAX_CHANNELS:
+            raise _field_error(where, "freq", f"times in_channels must be at most {_MAX_CHANNELS}"
+                               f", got {c['freq']} x {c['in_channels']}")
+        freq_out = _conv2d_freq_out(c)
+        if freq_out <= 0:
+            raise _field_error(where, "kernel_freq", f"with dilation_freq {c['dilation_freq']} "
+                               f"spans more than freq ({c['freq']}) + 2 * padding_freq "
+                               f"({c['padding_freq']}) bins; got {c['kernel_freq']}")
+        if c["out_channels"] * freq_out > _MAX_CHANNELS:
+            raise _field_error(where, "out_channels", f"times the {freq_out} output bins must be "
+                               f"at most {_MAX_CHANNELS}, got {c['out_channels']}")
+        field = (c["kernel_time"] - 1) * c["dilation_time"] + 1
+        if c["stride_time"] > field:
+            raise _field_error(where, "stride_time", "must be at most the time receptive field "
+                               f"(kernel_time - 1) * dilation_time + 1 = {field}, got "
+                               f"{c['stride_time']}")
+        return (c["in_channels"] * c["freq"], "in_channels * freq", c["out_channels"] * freq_out,
+                c["stride_time"])
+    if kind in ("batchnorm", "layernorm"):
+        return c["num_features"], "num_features", c["num_features"], 1
+    if kind == "linear":
+        return c["in_features"], "in_features", c["out_features"], 1
+    if kind in ("lstm", "gru"):
+        return c["input_size"], "input_size", c["hidden_size"], 1
+    if kind == "attention_pool":
+        return c["in_features"], "in_features", c["in_features"], 1
+    if kind in ("max_pool", "avg_pool"):
+        return 0, "", 0, c["kernel_size"]
+    return 0, "", 0, 1
 
 
 def validate(spec: list) -> None:
-    """Raises ValueError for unknown types or fields, duplicate names, missing sizes."""
+    """Raises ValueError for everything the C++ loader rejects before reading tensors:
+    unknown types or fields, bad names, field types and ranges, the per-layer shape rules
+    (conv1d groups and causal stride/padding, conv2d frequency fit and stride_time), channel
+    counts that do not chain, a batchnorm not after conv1d/linear, subsampling > 2^20."""
     if not isinstance(spec, list) or not spec:
         raise ValueError("layers must be a non-empty list")
     names = set()
+    plans = []
     for i, layer in enumerate(spec):
+        if not isinstance(layer, dict):
+            raise ValueError(f"layers[{i}]: must be an object")
         kind = layer.get("type")
         if kind not in _FIELDS and kind not in _ACTIVATIONS:
             raise ValueError(f"layers[{i}]: unknown type {kind!r}")
@@ -106,28 +210,33 @@ def validate(spec: list) -> None:
         extra = set(layer) - {"type", "name"} - _FIELDS.get(kind, set())
         if extra:
             raise ValueError(f"layers[{i}] ({kind}): unknown fields {sorted(extra)}")
-        for key in _REQUIRED.get(kind, ()):
-            value = layer.get(key)
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(f"layers[{i}] ({kind}): {key} must be a positive integer")
-        if kind == "batchnorm" and (i == 0 or spec[i - 1]["type"] not in ("conv1d", "linear")):
-            raise ValueError(f"layers[{i}]: batchnorm must follow conv1d or linear")
-        if kind == "conv2d":
-            _validate_conv2d(i, layer)
+        where = f'layers[{i}] ("{name}", {kind})'
+        fields = {key: _check_field(where, key, rule, layer)
+                  for key, rule in _SCHEMA.get(kind, {}).items()}
+        plans.append((where, kind, _geometry(where, kind, fields)))
+    channels = next((g[0] for _, _, g in plans if g[0] > 0), 0)
+    if channels == 0:
+        raise ValueError("no layer sets a channel count (conv1d, linear, lstm, layernorm or "
+                         "batchnorm)")
+    jump = 1
+    for i, (where, kind, (need, field, out, stride)) in enumerate(plans):
+        if need > 0 and need != channels:
+            raise _field_error(where, field, f"is {need} but {plans[i - 1][0]} outputs "
+                               f"{channels} channels; they must match")
+        if kind == "batchnorm" and (i == 0 or plans[i - 1][1] not in ("conv1d", "linear")):
+            raise ValueError(f"{where}: batchnorm must directly follow a conv1d or linear (it "
+                             "is folded into it at load)")
+        jump *= stride
+        if jump > _MAX_SUBSAMPLING:
+            raise ValueError(f"{where}: total subsampling exceeds {_MAX_SUBSAMPLING}")
+        if out > 0:
+            channels = out
 
 
 def _conv2d_freq_out(c: dict) -> int:
     span = (c["freq"] + 2 * c.get("padding_freq", 0)
             - c.get("dilation_freq", 1) * (c["kernel_freq"] - 1) - 1)
     return span // c.get("stride_freq", 1) + 1 if span >= 0 else 0
-
-
-def _validate_conv2d(i: int, c: dict) -> None:
-    if _conv2d_freq_out(c) <= 0:
-        raise ValueError(f"layers[{i}] (conv2d): kernel_freq does not fit freq + 2*padding_freq")
-    field = (c["kernel_time"] - 1) * c.get("dilation_time", 1) + 1
-    if c.get("stride_time", 1) > field:
-        raise ValueError(f"layers[{i}] (conv2d): stride_time must be at most {field}")
 
 
 def subsampling(spec: list) -> int:
@@ -212,7 +321,7 @@ if torch is not None:
         def __init__(self, c):
             super().__init__()
             self.gru = nn.GRU(c["input_size"], c["hidden_size"], c.get("num_layers", 1),
-                              batch_first=True)
+                              bias=c.get("bias", True), batch_first=True)
 
         def forward(self, x, state=None):
             y, state = self.gru(x, state)
