@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "dsp/fft_plan.h"
 #include "dsp/stft.h"
 
 namespace auris::dsp {
@@ -16,6 +17,9 @@ constexpr int kSubwindows = 8;
 constexpr float kMaxPosteriorSnr = 1e3f;
 // Scores are tracked as log(score + kScoreOffset): scores of pure noise are ~1e-2.
 constexpr float kScoreOffset = 1e-3f;
+constexpr float kVoicingBandHz = 4000.0f;
+constexpr float kNoiseVoicingMs = 1000.0f;
+constexpr float kVoicingSmoothing = 0.6f;
 
 absl::Status CheckRange(const char* field, double value, double lo, double hi,
                         const char* unit = "") {
@@ -55,6 +59,19 @@ absl::Status VadConfig::Validate() const {
   if (s.ok()) s = CheckRange("min_speech_ms", min_speech_ms, 0, 200, " ms");
   if (s.ok()) s = CheckRange("hangover_ms", hangover_ms, 0, 1000, " ms");
   if (s.ok()) s = CheckRange("min_level_dbfs", min_level_dbfs, -120.0, -20.0, " dBFS");
+  if (s.ok()) s = CheckRange("pitch_min_hz", pitch_min_hz, 40.0, 200.0, " Hz");
+  if (s.ok()) s = CheckRange("pitch_max_hz", pitch_max_hz, 2.0 * pitch_min_hz, 1000.0, " Hz");
+  if (s.ok()) s = CheckRange("voicing_threshold", voicing_threshold, 0.0, 1.0);
+  if (s.ok()) s = CheckRange("voicing_margin", voicing_margin, 0.0, 1.0);
+  if (s.ok()) s = CheckRange("voicing_max", voicing_max, voicing_threshold, 1.0);
+  if (s.ok()) s = CheckRange("voicing_hold_ms", voicing_hold_ms, 10, 2000, " ms");
+  if (s.ok()) s = CheckRange("voicing_keep_ms", voicing_keep_ms, voicing_hold_ms, 5000, " ms");
+  if (s.ok()) s = CheckRange("unvoiced_on_factor", unvoiced_on_factor, 1.0, 100.0);
+  if (s.ok() && pitch_max_hz >= 0.5f * std::min(kVoicingBandHz, 0.5f * sample_rate_hz)) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("VadConfig.pitch_max_hz = %g must be below half the voicing band (%g Hz)",
+                        pitch_max_hz, 0.5f * std::min(kVoicingBandHz, 0.5f * sample_rate_hz)));
+  }
   const float nyquist = 0.45f * sample_rate_hz;
   if (s.ok() && std::min(max_hz, nyquist) - min_hz < 500.0f) {
     return absl::InvalidArgumentError(absl::StrCat("VadConfig: band range ", min_hz, "..",
@@ -70,11 +87,14 @@ std::string VadConfig::ToString() const {
       "noise_time_constant_ms=%g, noise_average_ms=%g, min_window_ms=%g, min_bias=%g, "
       "score_smoothing=%g, on_threshold=%g, off_threshold=%g, "
       "on_noise_scale=%g, off_noise_scale=%g, noise_score_quantile=%g, noise_score_step=%g, "
-      "learning_ms=%d, min_speech_ms=%d, hangover_ms=%d, min_level_dbfs=%g)",
+      "learning_ms=%d, min_speech_ms=%d, hangover_ms=%d, min_level_dbfs=%g, use_voicing=%d, "
+      "pitch_min_hz=%g, pitch_max_hz=%g, voicing_threshold=%g, voicing_margin=%g, "
+      "voicing_max=%g, voicing_hold_ms=%d, voicing_keep_ms=%d, unvoiced_on_factor=%g)",
       sample_rate_hz, frame_ms, num_bands, min_hz, max_hz, noise_time_constant_ms, noise_average_ms,
       min_window_ms, min_bias, score_smoothing, on_threshold, off_threshold, on_noise_scale,
       off_noise_scale, noise_score_quantile, noise_score_step, learning_ms, min_speech_ms,
-      hangover_ms, min_level_dbfs);
+      hangover_ms, min_level_dbfs, use_voicing, pitch_min_hz, pitch_max_hz, voicing_threshold,
+      voicing_margin, voicing_max, voicing_hold_ms, voicing_keep_ms, unvoiced_on_factor);
 }
 
 struct Vad::Impl {
@@ -102,6 +122,29 @@ struct Vad::Impl {
   std::vector<float> noise;                // (bands,) max(tracked, averaged), used by the test
   std::vector<float> previous_power;       // (bands,) power of the previous frame
   std::vector<float> presence_avg;         // (bands,) smoothed speech presence probability
+  // Voicing: the last voicing_window samples, their Hann-windowed FFT (size voicing_n), the
+  // magnitude spectrum in [low_bin, m/2) inverse-transformed at size m = voicing_n / decimation,
+  // i.e. a compressed autocorrelation at rate / decimation, divided by the window's own.
+  int voicing_window = 0;
+  int decimation = 1;
+  int low_bin = 0;
+  int min_lag = 0;  // decimated samples
+  int max_lag = 0;
+  int voicing_hold_frames = 0;
+  int voicing_keep_frames = 0;
+  float voicing_alpha = 0.0f;
+  std::shared_ptr<const FftPlan> voicing_forward;
+  std::shared_ptr<const FftPlan> voicing_inverse;
+  std::vector<float> history;     // (voicing_window,) oldest first, ends at the frame's end
+  std::vector<float> hann;        // (voicing_window,)
+  std::vector<float> window_acf;  // (max_lag + 2,) window autocorrelation / its lag-0 value
+  AlignedFloats voicing_in;       // (voicing_n,) windowed history, zero-padded
+  AlignedComplex spectrum;        // (voicing_n / 2 + 1,)
+  AlignedComplex band_power;      // (m / 2 + 1,)
+  AlignedFloats acf;              // (m,)
+  float noise_voicing = 0.0f;     // mean pitch strength of non-speech frames
+  float recent_voicing = 0.0f;    // pitch strength smoothed over a few frames
+  int frames_since_voiced = 0;
   float score = 0.0f;
   float noise_score = 0.0f;  // the score's noise_score_quantile
   float log_score_q = 0.0f;  // log(noise_score + kScoreOffset)
@@ -118,7 +161,107 @@ struct Vad::Impl {
   void ProcessFrame(std::vector<VadFrame>* frames, std::vector<VadEvent>* events);
   float MeanGeneralisedLlr();
   void TrackNoise(bool non_speech, bool learning);
+  void PushHistory(std::span<const float> samples);
+  float PitchStrength();
+  void UpdateVoicingClock(float voicing);
+  absl::Status InitVoicing();
 };
+
+absl::Status Vad::Impl::InitVoicing() {
+  const int rate = config.sample_rate_hz;
+  const float frame_ms = 1000.0f * hop / rate;
+  voicing_hold_frames =
+      std::max(1, static_cast<int>(std::lround(config.voicing_hold_ms / frame_ms)));
+  voicing_keep_frames = std::max(voicing_hold_frames,
+                                 static_cast<int>(std::lround(config.voicing_keep_ms / frame_ms)));
+  voicing_alpha = std::exp(-frame_ms / kNoiseVoicingMs);
+  if (!config.use_voicing) return absl::OkStatus();
+  decimation = std::max(1, static_cast<int>(0.5f * rate / kVoicingBandHz));
+  const int longest_lag = static_cast<int>(rate / config.pitch_min_hz);
+  voicing_window = 3 * longest_lag;
+  int m = 2;
+  while (m * decimation < voicing_window + longest_lag) m *= 2;
+  absl::StatusOr<std::shared_ptr<const FftPlan>> forward = FftPlan::Get(m * decimation);
+  if (!forward.ok()) return forward.status();
+  absl::StatusOr<std::shared_ptr<const FftPlan>> inverse = FftPlan::Get(m);
+  if (!inverse.ok()) return inverse.status();
+  voicing_forward = *std::move(forward);
+  voicing_inverse = *std::move(inverse);
+  const float decimated_rate = static_cast<float>(rate) / decimation;
+  low_bin = static_cast<int>(std::ceil(config.pitch_min_hz * voicing_forward->size() / rate));
+  min_lag = std::max(1, static_cast<int>(std::floor(decimated_rate / config.pitch_max_hz)));
+  max_lag = static_cast<int>(std::ceil(decimated_rate / config.pitch_min_hz));
+  history.assign(voicing_window, 0.0f);
+  hann.resize(voicing_window);
+  for (int i = 0; i < voicing_window; ++i) {
+    hann[i] = 0.5f - 0.5f * std::cos(2.0f * static_cast<float>(M_PI) * i / voicing_window);
+  }
+  window_acf.assign(max_lag + 2, 0.0f);
+  for (int lag = 0; lag <= max_lag + 1; ++lag) {
+    double sum = 0.0;
+    for (int i = 0; i + lag * decimation < voicing_window; ++i) {
+      sum += double{hann[i]} * hann[i + lag * decimation];
+    }
+    window_acf[lag] = static_cast<float>(sum);
+  }
+  for (int lag = max_lag + 1; lag >= 0; --lag) window_acf[lag] /= window_acf[0];
+  voicing_in = AlignedFloats(voicing_forward->size());
+  spectrum = AlignedComplex(voicing_forward->num_bins());
+  band_power = AlignedComplex(voicing_inverse->num_bins());
+  acf = AlignedFloats(m);
+  return absl::OkStatus();
+}
+
+void Vad::Impl::PushHistory(std::span<const float> samples) {
+  if (!config.use_voicing) return;
+  const std::size_t n = history.size();
+  if (samples.size() >= n) {
+    std::copy(samples.end() - n, samples.end(), history.begin());
+    return;
+  }
+  std::copy(history.begin() + samples.size(), history.end(), history.begin());
+  std::copy(samples.begin(), samples.end(), history.end() - samples.size());
+}
+
+float Vad::Impl::PitchStrength() {
+  for (int i = 0; i < voicing_window; ++i) voicing_in[i] = hann[i] * history[i];
+  voicing_forward->Forward(voicing_in, &spectrum);
+  const int half = voicing_inverse->num_bins() - 1;
+  for (int k = 0; k <= half; ++k) {
+    band_power[k] = k >= low_bin && k < half ? std::abs(spectrum[k]) : 0.0f;
+  }
+  voicing_inverse->Inverse(&band_power, &acf);
+  const float energy = acf[0];
+  if (!(energy > 0.0f)) return 0.0f;
+  int best_lag = min_lag;
+  float best = -1.0f;
+  for (int lag = min_lag; lag <= max_lag; ++lag) {
+    const float r = acf[lag] / window_acf[lag];
+    if (r > best) best = r, best_lag = lag;
+  }
+  const float left = acf[best_lag - 1] / window_acf[best_lag - 1];
+  const float right = acf[best_lag + 1] / window_acf[best_lag + 1];
+  const float curvature = left - 2.0f * best + right;
+  if (curvature < 0.0f) best -= 0.125f * (right - left) * (right - left) / curvature;
+  best /= energy;
+  return std::clamp(best, 0.0f, 1.0f);
+}
+
+// Frames since the pitch strength (smoothed over a few frames) last exceeded the noise's by
+// voicing_margin; held at 0 without the cue or when the noise is itself too periodic for it.
+void Vad::Impl::UpdateVoicingClock(float voicing) {
+  if (!config.use_voicing) {
+    frames_since_voiced = 0;
+    return;
+  }
+  const float needed = std::max(config.voicing_threshold, noise_voicing + config.voicing_margin);
+  recent_voicing = kVoicingSmoothing * recent_voicing + (1.0f - kVoicingSmoothing) * voicing;
+  if (needed > config.voicing_max || recent_voicing > needed) {
+    frames_since_voiced = 0;
+  } else if (frames_since_voiced < voicing_keep_frames) {
+    ++frames_since_voiced;
+  }
+}
 
 void Vad::Impl::ResetState() {
   analyzer->Reset();
@@ -127,6 +270,10 @@ void Vad::Impl::ResetState() {
   noise_score = 0.0f;
   log_score_q = std::log(kScoreOffset);
   std::fill(presence_avg.begin(), presence_avg.end(), 0.0f);
+  std::fill(history.begin(), history.end(), 0.0f);
+  noise_voicing = 0.0f;
+  recent_voicing = 0.0f;
+  frames_since_voiced = config.use_voicing ? voicing_keep_frames : 0;
   in_speech = false;
   above_run = 0;
   hangover_left = 0;
@@ -209,6 +356,7 @@ void Vad::Impl::ProcessFrame(std::vector<VadFrame>* frames, std::vector<VadEvent
     previous_power = power;
   }
   const bool learning = noise_frames < learning_frames;
+  const float voicing = config.use_voicing ? PitchStrength() : 0.0f;
   bool above = false;
   bool sustained = false;
   if (noise_frames == 0 && !loud) {
@@ -217,18 +365,26 @@ void Vad::Impl::ProcessFrame(std::vector<VadFrame>* frames, std::vector<VadEvent
     score = MeanGeneralisedLlr();
     TrackNoise(true, true);
     noise_score += (score - noise_score) / static_cast<float>(noise_frames + 1);
+    noise_voicing += (voicing - noise_voicing) / static_cast<float>(noise_frames + 1);
     log_score_q = std::log(std::max(noise_score, 0.0f) + kScoreOffset);
     ++noise_frames;
   } else {
     const float llr = MeanGeneralisedLlr();
     score = config.score_smoothing * score + (1.0f - config.score_smoothing) * llr;
-    above = loud && score > config.on_threshold + config.on_noise_scale * noise_score;
-    sustained = loud && score > config.off_threshold + config.off_noise_scale * noise_score;
+    const float on = config.on_threshold + config.on_noise_scale * noise_score;
+    const float off = config.off_threshold + config.off_noise_scale * noise_score;
+    UpdateVoicingClock(voicing);
+    const bool may_start = frames_since_voiced < voicing_hold_frames;
+    const bool may_continue = frames_since_voiced < voicing_keep_frames;
+    above = loud && score > (may_start ? 1.0f : config.unvoiced_on_factor) * on;
+    sustained = loud && score > (may_continue ? 1.0f : config.unvoiced_on_factor) * off;
+    const bool noise_only = !in_speech && !(loud && score > off);
+    if (noise_only) noise_voicing += (1.0f - voicing_alpha) * (voicing - noise_voicing);
     const float q = config.noise_score_quantile;
     const float step = config.noise_score_step;
     log_score_q += std::log(score + kScoreOffset) > log_score_q ? step * q : -step * (1.0f - q);
     noise_score = std::exp(log_score_q) - kScoreOffset;
-    TrackNoise(!in_speech && !sustained, false);
+    TrackNoise(noise_only, false);
     ++noise_frames;
   }
   const long long start = frames_done * hop;
@@ -249,7 +405,7 @@ void Vad::Impl::ProcessFrame(std::vector<VadFrame>* frames, std::vector<VadEvent
       if (events != nullptr) events->push_back({VadEvent::Type::kSpeechEnd, start});
     }
   }
-  if (frames != nullptr) frames->push_back({start, in_speech, score});
+  if (frames != nullptr) frames->push_back({start, in_speech, score, voicing});
   ++frames_done;
 }
 
@@ -259,6 +415,7 @@ void Vad::Impl::Feed(std::span<const float> samples, std::vector<VadFrame>* fram
     const std::size_t take =
         std::min<std::size_t>(samples.size(), analyzer->SamplesUntilNextFrame());
     frame.clear();
+    PushHistory(samples.first(take));
     analyzer->Accept(samples.first(take), &frame);
     samples = samples.subspan(take);
     if (!frame.empty()) ProcessFrame(frames, events);
@@ -313,6 +470,7 @@ absl::StatusOr<std::unique_ptr<Vad>> Vad::Create(const VadConfig& config) {
   const int used_bins = impl->band_edges.back() - impl->band_edges.front();
   impl->min_frame_power = DbToPower(config.min_level_dbfs) * window_energy * used_bins;
   impl->band_floor = DbToPower(-150.0f) * window_energy;
+  if (absl::Status s = impl->InitVoicing(); !s.ok()) return s;
   impl->ResetState();
   return std::unique_ptr<Vad>(new Vad(std::move(impl)));
 }

@@ -3,7 +3,11 @@
 // weighted recursive averaging, lower-bounded by minimum statistics, and the mean power of
 // non-speech frames) -> per-band generalised likelihood ratio (cf. Sohn et al. 1999) averaged
 // over bands -> thresholds that adapt to the noise's own score distribution, hysteresis and
-// hangover -> decisions and speech begin/end events with sample offsets.
+// hangover -> decisions and speech begin/end events with sample offsets. A periodicity cue
+// gates the decisions: a frame is "voiced" when its pitch strength (normalised autocorrelation
+// peak over lags of 1/400..1/65 s, causal window of three periods of the lowest pitch) exceeds
+// the noise's own; speech starts within voicing_hold_ms and continues within voicing_keep_ms of
+// a voiced frame, or else needs unvoiced_on_factor times the thresholds.
 // One per stream; not thread-safe. Allocates only in Create().
 #ifndef AURIS_DSP_VAD_H_
 #define AURIS_DSP_VAD_H_
@@ -62,6 +66,26 @@ struct VadConfig {
   int hangover_ms = 80;    // speech continues this long below off_threshold, 0..1000 ms
   // Frames quieter than this (white-noise-equivalent level) are never speech.
   float min_level_dbfs = -70.0f;  // -120..-20 dBFS
+  // Voicing gate (false: the detector above alone). Pitch strength v in [0, 1] per frame: peak
+  // over lags 1/pitch_max_hz..1/pitch_min_hz of the autocorrelation of the magnitude spectrum
+  // (pitch_min_hz..4 kHz; compressed, so one strong partial of a tonal noise does not dominate)
+  // of a Hann window of 3 / pitch_min_hz s ending at the frame's end, divided by the window's
+  // own autocorrelation (Boersma 1993).
+  bool use_voicing = true;
+  float pitch_min_hz = 65.0f;   // 40..200 Hz
+  float pitch_max_hz = 400.0f;  // 2 * pitch_min_hz..1000 Hz
+  // A frame is voiced when v, smoothed over ~3 frames, exceeds max(voicing_threshold,
+  // V + voicing_margin), V the mean v of non-speech frames (1 s time constant). Where the noise is
+  // itself periodic (V + voicing_margin > voicing_max) every frame counts as voiced.
+  float voicing_threshold = 0.2f;  // 0..1
+  float voicing_margin = 0.15f;    // 0..1
+  float voicing_max = 0.6f;        // voicing_threshold..1
+  // Speech starts at the normal threshold only within voicing_hold_ms of a voiced frame, and
+  // continues at it only within voicing_keep_ms; otherwise both thresholds are multiplied by
+  // unvoiced_on_factor (a loud unvoiced onset still starts speech).
+  int voicing_hold_ms = 200;        // 10..2000 ms
+  int voicing_keep_ms = 600;        // voicing_hold_ms..5000 ms
+  float unvoiced_on_factor = 2.0f;  // 1..100
 
   int FrameSamples() const;
   absl::Status Validate() const;  // INVALID_ARGUMENT naming the field and allowed range
@@ -71,7 +95,8 @@ struct VadConfig {
 struct VadFrame {
   long long start_sample = 0;  // first sample of the frame since Reset
   bool speech = false;
-  float score = 0.0f;  // smoothed mean generalised log-likelihood ratio (nats per band)
+  float score = 0.0f;    // smoothed mean generalised log-likelihood ratio (nats per band)
+  float voicing = 0.0f;  // pitch strength (normalised autocorrelation peak), 0..1
 };
 
 struct VadEvent {

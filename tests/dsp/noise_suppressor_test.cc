@@ -20,16 +20,9 @@ using testing_audio::HaveTool;
 using testing_audio::ReadAudio16k;
 using testing_audio::Speak;
 using testing_audio::Tile;
+using testing_audio::White;
 
 constexpr int kRate = 16000;
-
-std::vector<float> White(std::size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::vector<float> x(n);
-  for (float& v : x) v = dist(rng);
-  return x;
-}
 
 // Voss-McCartney pink noise (16 octave rows plus a white row).
 std::vector<float> Pink(std::size_t n, unsigned seed) {

@@ -16,6 +16,15 @@
 
 namespace auris::dsp::testing_audio {
 
+// `n` samples of unit-variance Gaussian white noise, seeded.
+inline std::vector<float> White(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> x(n);
+  for (float& v : x) v = dist(rng);
+  return x;
+}
+
 inline bool HaveTool(const std::string& tool) {
   return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
 }

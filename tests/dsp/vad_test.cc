@@ -16,18 +16,11 @@
 namespace auris::dsp {
 namespace {
 
+using testing_audio::White;
 using vad_testing::kFrame;
 using vad_testing::kRate;
 using vad_testing::LabelledSpeech;
 using vad_testing::Utterances;
-
-std::vector<float> White(std::size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::vector<float> x(n);
-  for (float& v : x) v = dist(rng);
-  return x;
-}
 
 struct VadRun {
   std::vector<VadFrame> frames;
@@ -82,14 +75,15 @@ Score Evaluate(const LabelledSpeech& s, const std::vector<float>& noisy) {
 
 // Issue #4's bars are frame accuracy >= 95% at 10 dB and >= 85% at 0 dB, and speech-begin
 // events within 100 ms of the true onsets. They are printed per cell ("ok" / "BELOW") but not
-// all are met yet, so the assertions are regression floors under today's results; raise them
-// as the detector improves.
+// all are met yet, so the assertions are floors under today's results (lowest cell: babble,
+// 90.3% / 77.4%) that the detector without the voicing gate fails (babble 87.9% / 69.3%, and
+// 85.7% of the synthetic-noise onsets within 100 ms). vad_quality_test covers more speech.
 constexpr double kIssueBar10Db = 0.95;
 constexpr double kIssueBar0Db = 0.85;
-constexpr double kFloor10Db = 0.86;
-constexpr double kFloor0Db = 0.66;
+constexpr double kFloor10Db = 0.89;
+constexpr double kFloor0Db = 0.74;
 // At 10 dB at least this fraction of the true onsets has a begin event within 100 ms.
-constexpr double kOnsetsWithin100Ms = 0.8;
+constexpr double kOnsetsWithin100Ms = 0.9;
 
 // One table row per noise; checks the floors; collects begin-event errors at 10 dB.
 void CheckNoise(const std::string& name, const std::vector<float>& noise,
@@ -166,6 +160,38 @@ TEST(VadConfigTest, ValidateNamesFieldAndRange) {
   c = VadConfig();
   c.sample_rate_hz = 8000;
   EXPECT_TRUE(Vad::Create(c).ok());
+  c.sample_rate_hz = 48000;
+  EXPECT_TRUE(Vad::Create(c).ok());
+  c = VadConfig();
+  c.pitch_max_hz = 100.0f;  // below 2 * pitch_min_hz
+  EXPECT_NE(c.Validate().message().find("pitch_max_hz"), std::string_view::npos) << c.Validate();
+  c = VadConfig();
+  c.voicing_keep_ms = 100;  // below voicing_hold_ms
+  EXPECT_NE(c.Validate().message().find("voicing_keep_ms"), std::string_view::npos);
+  c = VadConfig();
+  c.voicing_max = 0.1f;  // below voicing_threshold
+  EXPECT_NE(c.Validate().message().find("voicing_max"), std::string_view::npos);
+  c = VadConfig();
+  c.unvoiced_on_factor = 0.5f;
+  EXPECT_EQ(c.Validate().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(VadConfig().ToString().find("voicing_keep_ms=600"), std::string::npos);
+}
+
+// Pitch strength is from the magnitude (not power) spectrum, so even a pulse train stays below 1.
+TEST(VadTest, VoicingIsHighForAPulseTrainAndLowForNoise) {
+  std::vector<float> pulses(kRate, 0.0f);
+  for (std::size_t i = 0; i < pulses.size(); i += kRate / 120) pulses[i] = 0.5f;  // 120 Hz
+  std::vector<float> noise = White(kRate, 5);
+  for (float& v : noise) v *= 0.1f;
+  const VadRun voiced = Detect(pulses);
+  const VadRun unvoiced = Detect(noise);
+  for (std::size_t t = 10; t + 5 < voiced.frames.size(); ++t) {
+    ASSERT_GT(voiced.frames[t].voicing, 0.5f) << t;
+    ASSERT_LT(unvoiced.frames[t].voicing, 0.25f) << t;
+  }
+  VadConfig off;
+  off.use_voicing = false;
+  for (const VadFrame& f : Detect(pulses, 0, off).frames) ASSERT_EQ(f.voicing, 0.0f);
 }
 
 TEST(VadTest, DigitalSilenceIsNeverSpeech) {
@@ -217,16 +243,52 @@ TEST(VadTest, FramesAndEventsAreConsistentAndResetRestores) {
   for (std::size_t t = 0; t < a.frames.size(); ++t) ASSERT_EQ(a.frames[t].score, b.frames[t].score);
 }
 
+// Same frames (decision, score, voicing) and events for any chunking, with and without the
+// voicing gate, in white noise and in babble (where the gate switches often).
 TEST_F(VadQualityTest, DecisionsDoNotDependOnChunking) {
   const LabelledSpeech& s = Utterances();
-  const std::vector<float> x = vad_testing::MixAtSpeechSnr(s, White(s.samples.size(), 3), 5.0);
+  VadConfig no_voicing;
+  no_voicing.use_voicing = false;
+  const struct {
+    std::vector<float> x;
+    VadConfig config;
+  } cases[] = {{vad_testing::MixAtSpeechSnr(s, White(s.samples.size(), 3), 5.0), {}},
+               {vad_testing::MixAtSpeechSnr(s, vad_testing::Babble(s.samples.size()), 5.0), {}},
+               {vad_testing::MixAtSpeechSnr(s, White(s.samples.size(), 3), 5.0), no_voicing}};
+  for (const auto& [x, config] : cases) {
+    const VadRun whole = Detect(x, 0, config);
+    for (std::size_t chunk : {1u, 7u, 160u, 333u, 1600u}) {
+      const VadRun run = Detect(x, chunk, config);
+      ASSERT_EQ(run.frames.size(), whole.frames.size()) << chunk;
+      for (std::size_t t = 0; t < run.frames.size(); ++t) {
+        ASSERT_EQ(run.frames[t].speech, whole.frames[t].speech) << chunk << " frame " << t;
+        ASSERT_EQ(run.frames[t].score, whole.frames[t].score) << chunk << " frame " << t;
+        ASSERT_EQ(run.frames[t].voicing, whole.frames[t].voicing) << chunk << " frame " << t;
+      }
+      ASSERT_EQ(run.events.size(), whole.events.size()) << chunk;
+      for (std::size_t i = 0; i < run.events.size(); ++i) {
+        ASSERT_EQ(run.events[i].sample, whole.events[i].sample) << chunk;
+      }
+    }
+  }
+}
+
+TEST_F(VadQualityTest, ChunkingDoesNotMatterInRealNoise) {
+  const std::string path =
+      std::string(AURIS_SOURCE_DIR) + "/../shared/data/noise/speechbrain_noise2.flac";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is absent";
+  const LabelledSpeech& s = Utterances();
+  const std::vector<float> noise = testing_audio::ReadAudio16k(path);
+  ASSERT_FALSE(noise.empty());
+  const std::vector<float> x =
+      vad_testing::MixAtSpeechSnr(s, vad_testing::Tile(noise, s.samples.size(), 0), 0.0);
   const VadRun whole = Detect(x);
-  for (std::size_t chunk : {1u, 7u, 160u, 1600u}) {
+  for (std::size_t chunk : {1u, 160u, 441u}) {
     const VadRun run = Detect(x, chunk);
     ASSERT_EQ(run.frames.size(), whole.frames.size()) << chunk;
     for (std::size_t t = 0; t < run.frames.size(); ++t) {
       ASSERT_EQ(run.frames[t].speech, whole.frames[t].speech) << chunk << " frame " << t;
-      ASSERT_EQ(run.frames[t].score, whole.frames[t].score) << chunk << " frame " << t;
+      ASSERT_EQ(run.frames[t].voicing, whole.frames[t].voicing) << chunk << " frame " << t;
     }
     ASSERT_EQ(run.events.size(), whole.events.size()) << chunk;
     for (std::size_t i = 0; i < run.events.size(); ++i) {
