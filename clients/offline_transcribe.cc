@@ -85,13 +85,14 @@ Output Transcribe(const auris::models::AsrPipeline& pipeline,
 
 int main(int argc, char** argv) {
   CLI::App app{"auris_transcribe: offline speech recognition with the auris C++ engine"};
-  std::string model, lm, wav_list;
+  std::string model, lm, lexicon, wav_list;
   std::vector<std::string> inputs;
   int beam = 0, threads = 1, chunk_ms = 0, silence_ms = 0;
   float lm_weight = 0.0f, word_bonus = 0.0f;
   bool json = false, no_endpointing = false;
   app.add_option("--model", model, "ASR model file (.safetensors)")->required();
   app.add_option("--lm", lm, "ARPA word language model");
+  app.add_option("--lexicon", lexicon, "Word list (one word per line): output only these words");
   app.add_option("--wav-list", wav_list, "File with one audio path per line");
   app.add_option("IN", inputs, "Audio files or folders");
   app.add_option("--beam", beam, "0 = model default, 1 = greedy")->capture_default_str();
@@ -125,7 +126,7 @@ int main(int argc, char** argv) {
   info.name = std::filesystem::path(model).stem().string();
   info.task = auris::models::kTaskAsr;
   absl::StatusOr<std::unique_ptr<auris::models::AsrPipeline>> pipeline =
-      auris::models::AsrPipeline::Load(info, model, lm);
+      auris::models::AsrPipeline::Load(info, model, lm, lexicon);
   if (!pipeline.ok()) {
     std::cerr << "error: " << pipeline.status() << "\n";
     return 2;

@@ -74,6 +74,15 @@ absl::StatusOr<ModelDescriptor> ParseModelDescriptor(const std::string& json_tex
     }
     d.lm = j["lm"].get<std::string>();
   }
+  if (j.contains("lexicon")) {
+    if (!j["lexicon"].is_string() || j["lexicon"].get<std::string>().empty()) {
+      return Bad(path,
+                 "field \"lexicon\" must be a non-empty string (a word list's path, relative "
+                 "to the descriptor, one word per line; to use the LM's words set "
+                 "decoder.lexicon \"lm\" in the model file)");
+    }
+    d.lexicon = j["lexicon"].get<std::string>();
+  }
   if (j.contains("params")) {
     if (!j["params"].is_object()) return Bad(path, "field \"params\" must be an object");
     for (const auto& [key, value] : j["params"].items()) {

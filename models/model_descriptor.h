@@ -20,6 +20,8 @@ struct ModelDescriptor {
   std::string path;                      // the descriptor file, for messages
   std::string lm;                        // "asr" only: ARPA language model as written ("" if
                                          // none), relative to the descriptor's folder
+  std::string lexicon;                   // "asr" only: lexicon word list as written ("" if
+                                         // none), relative to the descriptor's folder
 };
 
 // INVALID_ARGUMENT naming `path` and the offending field.

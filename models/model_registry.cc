@@ -176,6 +176,10 @@ absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Load(const std::st
                                                      d->type, " serves task ", type->task, ", not ",
                                                      d->info.task));
     }
+    if (!d->lexicon.empty() && d->type != std::string("asr")) {
+      return absl::InvalidArgumentError(absl::StrCat("model descriptor ", file.string(),
+                                                     ": field \"lexicon\" is only for type asr"));
+    }
     if (!type->neural) {
       absl::StatusOr<dsp::NoiseSuppressorConfig> config = ClassicConfig(*d);
       if (!config.ok()) return config.status();
@@ -195,11 +199,11 @@ absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Load(const std::st
           absl::StrCat("model descriptor ", file.string(), ": field \"lm\" is only for type asr"));
     }
     if (d->type == std::string("asr")) {
-      const fs::path lm_path = d->lm.empty() || fs::path(d->lm).is_absolute()
-                                   ? fs::path(d->lm)
-                                   : file.parent_path() / d->lm;
-      absl::StatusOr<std::unique_ptr<AsrPipeline>> p =
-          AsrPipeline::Load(d->info, model_path.string(), lm_path.string());
+      const auto relative = [&file](const std::string& p) {
+        return p.empty() || fs::path(p).is_absolute() ? fs::path(p) : file.parent_path() / p;
+      };
+      absl::StatusOr<std::unique_ptr<AsrPipeline>> p = AsrPipeline::Load(
+          d->info, model_path.string(), relative(d->lm).string(), relative(d->lexicon).string());
       loaded = p.status();
       if (p.ok()) registry->asr_.push_back(*std::move(p));
     } else if (d->type == std::string("neural_denoiser")) {

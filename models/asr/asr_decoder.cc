@@ -31,6 +31,13 @@ absl::StatusOr<std::unique_ptr<AsrDecoder>> AsrDecoder::Create(const AsrPipeline
   decoder->max_alternatives_ = options.max_alternatives;
   const int beam = options.beam_size > 0 ? options.beam_size : defaults.beam_size;
   if (beam == 1) {
+    if (pipeline.has_lexicon()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("decoding.beam_size is 1 (greedy), but model \"", pipeline.info().name,
+                       "\" constrains its output to a lexicon, which needs beam search; "
+                       "allowed: 0 (model default) or 2..",
+                       AsrStreamOptions::kMaxBeamSize));
+    }
     if (!options.contexts.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("speech_contexts need beam search, but model \"", pipeline.info().name,

@@ -10,6 +10,7 @@
 #include "models/asr/asr_stream.h"
 #include "models/asr/log_mel_front_end.h"
 #include "models/neural_model_loader.h"
+#include "nn/lexicon_scorer.h"
 #include "nn/word_lm_scorer.h"
 
 namespace auris::models {
@@ -44,6 +45,13 @@ absl::StatusOr<AsrDecoderDefaults> ParseDecoderDefaults(const ModelInfo& info, c
         return BadModel(info, absl::StrCat("decoder.", key, " must be a finite number"));
       }
       (key == "lm_weight" ? d.lm_weight : d.word_insertion_bonus) = value.get<double>();
+    } else if (key == "lexicon") {
+      if (!value.is_string() || value.get<std::string>() != "lm") {
+        return BadModel(info, absl::StrCat("decoder.lexicon is ", value.dump(),
+                                           "; allowed: \"lm\" (the LM's 1-grams); a word list "
+                                           "is named by the descriptor's \"lexicon\""));
+      }
+      d.lexicon_from_lm = true;
     } else if (key == "confidence_calibration") {
       const auto number = [&](const char* field, double* out) {
         if (!value.is_object() || !value.contains(field) || !value[field].is_number() ||
@@ -66,6 +74,45 @@ absl::StatusOr<AsrDecoderDefaults> ParseDecoderDefaults(const ModelInfo& info, c
   return d;
 }
 
+// True if `word` is a concatenation of the texts of symbols other than blank and separator.
+bool Spellable(const std::string& word, const SymbolTable& table) {
+  std::vector<char> reached(word.size() + 1, 0);
+  reached[0] = 1;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (!reached[i]) continue;
+    for (size_t s = 0; s < table.symbols.size(); ++s) {
+      const std::string& text = table.symbols[s];
+      if (static_cast<int32_t>(s) == table.blank || static_cast<int32_t>(s) == table.separator ||
+          text.empty() || word.compare(i, text.size(), text) != 0) {
+        continue;
+      }
+      reached[i + text.size()] = 1;
+    }
+  }
+  return reached[word.size()] != 0;
+}
+
+absl::Status CheckLexicon(const ModelInfo& info, const std::vector<std::string>& words,
+                          const SymbolTable& table, const std::string& source) {
+  if (words.empty()) {
+    return BadModel(
+        info, absl::StrCat("the lexicon (", source, ") has no words; it needs at least one word"));
+  }
+  for (const std::string& w : words) {
+    if (Spellable(w, table)) return absl::OkStatus();
+  }
+  return BadModel(info, absl::StrCat("none of the ", words.size(), " words of the lexicon (",
+                                     source, ", e.g. \"", words[0],
+                                     "\") can be spelled with the model's symbols; words are "
+                                     "matched byte for byte, without case folding"));
+}
+
+// A lexicon scorer together with the LM scorer it refers to.
+struct LexiconChain {
+  std::unique_ptr<nn::WordLmScorer> word_lm;  // null when both weights are 0
+  std::unique_ptr<nn::LexiconScorer> lexicon;
+};
+
 AsrPipeline::OutputKind LastLayerKind(const std::string& layers_json) {
   const Json layers = Json::parse(layers_json, nullptr, /*allow_exceptions=*/false);
   if (!layers.is_array() || layers.empty()) return AsrPipeline::OutputKind::kLogits;
@@ -79,7 +126,7 @@ AsrPipeline::OutputKind LastLayerKind(const std::string& layers_json) {
 
 absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
     ModelInfo info, std::unique_ptr<const nn::Network> network,
-    std::shared_ptr<const nn::ArpaLm> lm) {
+    std::shared_ptr<const nn::ArpaLm> lm, std::optional<std::vector<std::string>> lexicon) {
   if (info.task != kTaskAsr) {
     return absl::InvalidArgumentError(absl::StrCat(
         "model \"", info.name, "\" has task \"", info.task, "\"; an asr model needs task \"asr\""));
@@ -144,6 +191,22 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
   const Json j = Json::parse(meta.json, nullptr, /*allow_exceptions=*/false);
   absl::StatusOr<AsrDecoderDefaults> defaults = ParseDecoderDefaults(info, j, lm != nullptr);
   if (!defaults.ok()) return defaults.status();
+  if (defaults->lexicon_from_lm && lm == nullptr && !lexicon.has_value()) {
+    return BadModel(info,
+                    "decoder.lexicon \"lm\" needs a language model, and the model has none "
+                    "(name one with the descriptor's \"lm\" or --lm)");
+  }
+  if (lexicon.has_value() || defaults->lexicon_from_lm) {
+    const std::string source = lexicon.has_value() ? "word list" : "the LM's 1-grams";
+    pipeline->lexicon_ =
+        lexicon.has_value() ? *std::move(lexicon) : nn::LexiconScorer::LmWords(*lm);
+    if (absl::Status s = CheckLexicon(info, pipeline->lexicon_, table, source); !s.ok()) return s;
+    if (defaults->beam_size == 1) {
+      return BadModel(info,
+                      "a lexicon needs beam search, but decoder.beam is 1 (greedy); set it to "
+                      "2 or more or drop the lexicon");
+    }
+  }
   const int64_t hop_subsampled = static_cast<int64_t>(features->hop) * network->subsampling();
   pipeline->frame_ns_ = hop_subsampled * 1000000000LL / features->sample_rate;
   if (j.contains("streaming") && j["streaming"].is_object() &&
@@ -180,12 +243,19 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
   pipeline->defaults_ = *defaults;
   pipeline->aligner_ = *std::move(aligner);
   pipeline->output_kind_ = LastLayerKind(pipeline->network_->metadata().layers_json);
+  if (pipeline->has_lexicon()) {
+    const AsrDecoderDefaults& d = pipeline->defaults_;
+    absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> scorer =
+        pipeline->LmScorer(d.lm_weight, d.word_insertion_bonus);
+    if (!scorer.ok()) return scorer.status();
+  }
   return pipeline;
 }
 
 absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Load(ModelInfo info,
                                                                const std::string& model_path,
-                                                               const std::string& lm_path) {
+                                                               const std::string& lm_path,
+                                                               const std::string& lexicon_path) {
   absl::StatusOr<std::unique_ptr<nn::Network>> network = LoadNeuralModel(model_path, &info);
   if (!network.ok()) return network.status();
   std::shared_ptr<const nn::ArpaLm> lm;
@@ -194,12 +264,28 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Load(ModelInfo info,
     if (!loaded.ok()) return loaded.status();
     lm = *std::move(loaded);
   }
-  return Create(std::move(info), *std::move(network), std::move(lm));
+  std::optional<std::vector<std::string>> lexicon;
+  if (!lexicon_path.empty()) {
+    absl::StatusOr<std::vector<std::string>> words = nn::LexiconScorer::ReadWordList(lexicon_path);
+    if (!words.ok()) {
+      return absl::Status(words.status().code(),
+                          absl::StrCat("asr model \"", info.name,
+                                       "\": lexicon: ", std::string(words.status().message()),
+                                       " (expected a word-list file, one word per line)"));
+    }
+    if (words->empty()) {
+      return BadModel(info, absl::StrCat("lexicon word list ", lexicon_path,
+                                         " has no words; it needs one word per line"));
+    }
+    lexicon = *std::move(words);
+  }
+  return Create(std::move(info), *std::move(network), std::move(lm), std::move(lexicon));
 }
 
 absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> AsrPipeline::LmScorer(
     double lm_weight, double word_insertion_bonus) const {
-  if (lm_weight == 0.0 && word_insertion_bonus == 0.0) return nullptr;
+  const bool fused = lm_weight != 0.0 || word_insertion_bonus != 0.0;
+  if (!fused && lexicon_.empty()) return nullptr;
   if (lm_ == nullptr && lm_weight != 0.0) {
     return absl::InvalidArgumentError(
         absl::StrCat("model \"", info_.name, "\" has no language model; lm_weight must be 0"));
@@ -209,16 +295,34 @@ absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> AsrPipeline::LmScorer(
   for (const auto& [k, scorer] : scorer_cache_) {
     if (k == key) return scorer;
   }
-  nn::WordLmScorerConfig config;
-  config.lm_weight = lm_weight;
-  config.word_insertion_bonus = word_insertion_bonus;
-  config.word_separator = symbols_.symbols[symbols_.separator];
+  const std::string& separator = symbols_.symbols[symbols_.separator];
   std::vector<std::string> symbols = symbols_.symbols;
   symbols[symbols_.blank] = "";
-  absl::StatusOr<std::unique_ptr<nn::WordLmScorer>> scorer =
-      nn::WordLmScorer::Create(config, lm_ != nullptr ? lm_ : unk_only_lm_, std::move(symbols));
-  if (!scorer.ok()) return scorer.status();
-  std::shared_ptr<const nn::CtcScorer> shared = *std::move(scorer);
+  std::unique_ptr<nn::WordLmScorer> word_lm;
+  if (fused) {
+    nn::WordLmScorerConfig config;
+    config.lm_weight = lm_weight;
+    config.word_insertion_bonus = word_insertion_bonus;
+    config.word_separator = separator;
+    absl::StatusOr<std::unique_ptr<nn::WordLmScorer>> scorer =
+        nn::WordLmScorer::Create(config, lm_ != nullptr ? lm_ : unk_only_lm_, symbols);
+    if (!scorer.ok()) return scorer.status();
+    word_lm = *std::move(scorer);
+  }
+  std::shared_ptr<const nn::CtcScorer> shared;
+  if (lexicon_.empty()) {
+    shared = std::move(word_lm);
+  } else {
+    auto chain = std::make_shared<LexiconChain>();
+    chain->word_lm = std::move(word_lm);
+    absl::StatusOr<std::unique_ptr<nn::LexiconScorer>> lexicon =
+        nn::LexiconScorer::Create(lexicon_, std::move(symbols), separator, chain->word_lm.get());
+    if (!lexicon.ok()) {
+      return BadModel(info_, absl::StrCat("lexicon: ", std::string(lexicon.status().message())));
+    }
+    chain->lexicon = *std::move(lexicon);
+    shared = std::shared_ptr<const nn::CtcScorer>(chain, chain->lexicon.get());
+  }
   if (scorer_cache_.size() >= kScorerCacheSize) scorer_cache_.erase(scorer_cache_.begin());
   scorer_cache_.emplace_back(key, shared);
   return shared;

@@ -3,7 +3,9 @@
 // holds a blank ("<blank>") and the word separator " ") and an optional word n-gram LM
 // (ARPA). The model describes itself: sample rate, front end, subsampling and so the frame
 // shift (hop x subsampling / rate, 40 ms for the shipped model), and decoder defaults in its
-// metadata ("decoder": {"beam", "lm_weight", "word_insertion_bonus"}).
+// metadata ("decoder": {"beam", "lm_weight", "word_insertion_bonus", "lexicon"}). An optional
+// lexicon (a word list, or decoder.lexicon "lm": the LM's 1-grams) restricts beam-search
+// output to its words: the decoder's scorer becomes lexicon(LM) (nn::LexiconScorer).
 // AsrPipeline is immutable after Create (apart from an internal, locked cache of LM scorers
 // per weight pair) and thread-safe; each AsrStream belongs to one thread at a time.
 #ifndef AURIS_MODELS_ASR_ASR_PIPELINE_H_
@@ -12,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,21 +42,29 @@ struct AsrDecoderDefaults {
   // The defaults leave the raw confidence unchanged.
   double confidence_scale = 1.0;
   double confidence_bias = 0.0;
+  // Metadata decoder.lexicon "lm": constrain the output to the LM's 1-grams (needs an LM).
+  bool lexicon_from_lm = false;
 };
 
 class AsrPipeline {
  public:
   enum class OutputKind { kLogProbs, kProbs, kLogits };  // what the last layer gives
 
-  // `lm` may be null. INVALID_ARGUMENT naming the model and the problem.
+  // `lm` may be null. `lexicon`: lexicon words (e.g. a descriptor's word list), overriding the
+  // model file's decoder.lexicon; nullopt = none unless the model file asks for the LM's
+  // 1-grams. INVALID_ARGUMENT naming the model and the problem (also for an empty lexicon, one
+  // no word of which the vocabulary can spell, or a lexicon with a greedy default beam).
   static absl::StatusOr<std::unique_ptr<AsrPipeline>> Create(
       ModelInfo info, std::unique_ptr<const nn::Network> network,
-      std::shared_ptr<const nn::ArpaLm> lm);
-  // Loads the model file (LoadNeuralModel completes `info`) and, if `lm_path` is not empty,
-  // the ARPA LM. NOT_FOUND / INVALID_ARGUMENT naming the file.
+      std::shared_ptr<const nn::ArpaLm> lm,
+      std::optional<std::vector<std::string>> lexicon = std::nullopt);
+  // Loads the model file (LoadNeuralModel completes `info`) and, if not empty, the LM (ARPA or
+  // binary) and the lexicon word list (LexiconScorer::ReadWordList format). NOT_FOUND /
+  // INVALID_ARGUMENT naming the file.
   static absl::StatusOr<std::unique_ptr<AsrPipeline>> Load(ModelInfo info,
                                                            const std::string& model_path,
-                                                           const std::string& lm_path);
+                                                           const std::string& lm_path,
+                                                           const std::string& lexicon_path = "");
 
   // INVALID_ARGUMENT if `options` do not validate or their phrases cannot be spelled.
   absl::StatusOr<std::unique_ptr<AsrStream>> CreateStream(const AsrStreamOptions& options) const;
@@ -67,11 +78,15 @@ class AsrPipeline {
   const nn::CtcForcedAligner& aligner() const { return *aligner_; }
   OutputKind output_kind() const { return output_kind_; }
   bool has_lm() const { return lm_ != nullptr; }
+  bool has_lexicon() const { return !lexicon_.empty(); }
+  // Lexicon words as given (duplicates and words the scorer skips included); empty if none.
+  const std::vector<std::string>& lexicon() const { return lexicon_; }
   int model_rate_hz() const { return features_.sample_rate; }
   int64_t frame_ns() const { return frame_ns_; }  // network output frame shift
 
   // Shallow-fusion scorer for these weights, shared and cached (at most 16 pairs); null when
-  // both are 0. Without an LM, only the word bonus is applied (lm_weight must be 0).
+  // both are 0 and there is no lexicon. Without an LM, only the word bonus is applied
+  // (lm_weight must be 0). With a lexicon: lexicon(LM), or the lexicon alone for (0, 0).
   absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> LmScorer(double lm_weight,
                                                                 double word_insertion_bonus) const;
 
@@ -82,6 +97,7 @@ class AsrPipeline {
   std::unique_ptr<const nn::Network> network_;
   std::shared_ptr<const nn::ArpaLm> lm_;
   std::shared_ptr<const nn::ArpaLm> unk_only_lm_;  // for a word bonus without an LM
+  std::vector<std::string> lexicon_;               // empty = no lexicon constraint
   dsp::FeatureConfig features_;
   SymbolTable symbols_;
   AsrDecoderDefaults defaults_;

@@ -40,26 +40,6 @@ TEST(CalibrateConfidenceTest, MatchesTheLogisticFormula) {
   EXPECT_LT(CalibrateConfidence(1.0f, 0.5, 0.0), 1.0f);
 }
 
-// Copies the tiny ASR model file with its metadata's "decoder" object replaced.
-std::string WithDecoder(const Json& decoder, const std::string& name) {
-  std::ifstream in(testing::AsrGolden("asr_tiny.safetensors"), std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  uint64_t header_size = 0;
-  std::memcpy(&header_size, bytes.data(), 8);
-  Json header = Json::parse(bytes.substr(8, header_size));
-  Json auris = Json::parse(header["__metadata__"]["auris"].get<std::string>());
-  auris["decoder"] = decoder;
-  header["__metadata__"]["auris"] = auris.dump();
-  const std::string text = header.dump();
-  const uint64_t size = text.size();
-  const std::string path =
-      (std::filesystem::temp_directory_path() / (name + ".safetensors")).string();
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(&size), 8);
-  out << text << bytes.substr(8 + header_size);
-  return path;
-}
-
 absl::StatusOr<std::unique_ptr<AsrPipeline>> Load(const std::string& path) {
   ModelInfo info;
   info.name = "asr-tiny";
@@ -86,8 +66,10 @@ TEST(AsrConfidenceCalibrationTest, CalibratedModelMapsEveryWordConfidence) {
   const Json base = {{"beam", 8}, {"lm_weight", 0.5}, {"word_insertion_bonus", 0.5}};
   Json calibrated = base;
   calibrated["confidence_calibration"] = {{"scale", 0.6}, {"bias", -0.4}};
-  absl::StatusOr<std::unique_ptr<AsrPipeline>> raw = Load(WithDecoder(base, "asr_conf_raw"));
-  absl::StatusOr<std::unique_ptr<AsrPipeline>> cal = Load(WithDecoder(calibrated, "asr_conf_cal"));
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> raw =
+      Load(testing::WriteTinyAsrWithDecoder(base, "asr_conf_raw"));
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> cal =
+      Load(testing::WriteTinyAsrWithDecoder(calibrated, "asr_conf_cal"));
   ASSERT_TRUE(raw.ok()) << raw.status();
   ASSERT_TRUE(cal.ok()) << cal.status();
   EXPECT_DOUBLE_EQ((*cal)->defaults().confidence_scale, 0.6);
@@ -114,7 +96,7 @@ TEST(AsrConfidenceCalibrationTest, MalformedCalibrationIsAClearError) {
   for (const Json& c : bad) {
     Json decoder = {{"beam", 8}, {"confidence_calibration", c}};
     absl::StatusOr<std::unique_ptr<AsrPipeline>> p =
-        Load(WithDecoder(decoder, "asr_conf_bad" + std::to_string(k++)));
+        Load(testing::WriteTinyAsrWithDecoder(decoder, "asr_conf_bad" + std::to_string(k++)));
     ASSERT_FALSE(p.ok()) << c.dump();
     EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(p.status().message()), HasSubstr("decoder.confidence_calibration"));

@@ -5,8 +5,12 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -57,6 +61,27 @@ inline std::unique_ptr<models::AsrPipeline> LoadTinyAsr(bool with_lm = true) {
   absl::StatusOr<std::unique_ptr<models::AsrPipeline>> p = models::AsrPipeline::Load(
       info, AsrGolden("asr_tiny.safetensors"), with_lm ? AsrGolden("asr_tiny.arpa") : "");
   return p.ok() ? std::move(*p) : nullptr;
+}
+
+// Copies asr_tiny.safetensors to the temp folder as `name`.safetensors with its metadata's
+// "decoder" object replaced by `decoder`; returns the copy's path.
+inline std::string WriteTinyAsrWithDecoder(const nlohmann::json& decoder, const std::string& name) {
+  std::ifstream in(AsrGolden("asr_tiny.safetensors"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  uint64_t header_size = 0;
+  std::memcpy(&header_size, bytes.data(), 8);
+  nlohmann::json header = nlohmann::json::parse(bytes.substr(8, header_size));
+  nlohmann::json auris = nlohmann::json::parse(header["__metadata__"]["auris"].get<std::string>());
+  auris["decoder"] = decoder;
+  header["__metadata__"]["auris"] = auris.dump();
+  const std::string text = header.dump();
+  const uint64_t size = text.size();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / (name + ".safetensors")).string();
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(&size), 8);
+  out << text << bytes.substr(8 + header_size);
+  return path;
 }
 
 }  // namespace auris::testing
