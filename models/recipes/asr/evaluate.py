@@ -218,24 +218,34 @@ def cmd_tune(a) -> dict:
     validation set (never a test set); writes cache/tune.json, which `export` uses for
     the decoder defaults unless --lm-weight / --word-bonus are given."""
     trainer_lib.set_threads(a.threads)
-    lm = kneser_ney.ArpaModel.read(a.lm)
-    net, meta, mean, std = net_from_model_file(a.model)
     fs = FeatureSet(a.cache, SET_VALID)
     n = min(a.limit, len(fs.items)) if a.limit else len(fs.items)
-    rows = [fs.clean_row[i] for i in range(n)]
     refs = [fs.items[i]["text"] for i in range(n)]
-    logps = run_network(net, fs, rows, mean, std, meta["layers"])
+    if a.engine == "cpp":
+        paths = [fs.items[i]["path"] for i in range(n)]
+
+        def decode(w, b):
+            a.lm_weight, a.word_bonus = w, b
+            return [o["transcript"] for o in cpp_run(a, paths)]
+    else:
+        lm = kneser_ney.ArpaModel.read(a.lm)
+        net, meta, mean, std = net_from_model_file(a.model)
+        rows = [fs.clean_row[i] for i in range(n)]
+        logps = run_network(net, fs, rows, mean, std, meta["layers"])
+
+        def decode(w, b):
+            fusion = LmFusion(lm, w, b)
+            return [prefix_beam_search(lp, a.beam, fusion) for lp in logps]
     grid = []
     for w in [float(x) for x in a.lm_weights.split(",")]:
         for b in [float(x) for x in a.word_bonuses.split(",")]:
-            fusion = LmFusion(lm, w, b)
-            hyps = [prefix_beam_search(lp, a.beam, fusion) for lp in logps]
+            hyps = decode(w, b)
             grid.append({"lm_weight": w, "word_insertion_bonus": b,
                          "wer": metrics.wer(refs, hyps), "cer": metrics.cer(refs, hyps)})
-            log(f"tune [PyTorch]: lm_weight {w} bonus {b}: WER {grid[-1]['wer'] * 100:.2f}% "
+            log(f"tune [{a.engine}]: lm_weight {w} bonus {b}: WER {grid[-1]['wer'] * 100:.2f}% "
                 f"CER {grid[-1]['cer'] * 100:.2f}%")
     best = min(grid, key=lambda g: (g["wer"], g["cer"]))
-    out = {"beam": a.beam, "utterances": n, "grid": grid, "best": best}
+    out = {"beam": a.beam, "engine": a.engine, "utterances": n, "grid": grid, "best": best}
     with open(os.path.join(a.cache, "tune.json"), "w") as fh:
         json.dump(out, fh, indent=1)
     log(f"tune: best {best}")

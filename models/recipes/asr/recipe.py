@@ -114,6 +114,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--word-bonuses", default="0,0.5,1,2")
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--engine", choices=["cpp", "torch"], default="cpp",
+                   help="decode with the C++ engine (default; what the server runs) or the "
+                   "PyTorch network + Python beam search")
+    p.add_argument("--cpp-bin", default=os.path.join(REPO_ROOT, "build", "bin",
+                                                     "auris_transcribe"))
 
     p = sub.add_parser("calibrate", help="word-confidence calibration on the validation set "
                        "through the C++ engine (export embeds it)")
