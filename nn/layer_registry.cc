@@ -322,8 +322,10 @@ absl::StatusOr<LayerPlan> ParseActivation(const LayerFields& f) {
   AURIS_ASSIGN_OR_RETURN(const double slope, f.Number("negative_slope", 0.01, -kInf, kInf));
   o.negative_slope = static_cast<float>(slope);
   LayerPlan plan;
-  plan.build = [o](const TensorMap& weights, int64_t, KernelImpl) {
-    return LoadOne<Activation>(o, weights);
+  plan.build = [o](const TensorMap& weights, int64_t, KernelImpl impl) {
+    Activation::Options with_impl = o;
+    with_impl.impl = impl;
+    return LoadOne<Activation>(with_impl, weights);
   };
   return plan;
 }

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "nn/fast_math.h"
 
 namespace auris::nn {
 namespace {
@@ -75,9 +76,17 @@ absl::StatusOr<TensorView> Activation::Forward(ConstTensorView in, LayerState* /
       break;
     }
     case Kind::kTanh:
+      if (options_.impl == KernelImpl::kOptimized) {
+        FastTanh(x, y, size);
+        break;
+      }
       for (int64_t i = 0; i < size; ++i) y[i] = std::tanh(x[i]);
       break;
     case Kind::kSigmoid:
+      if (options_.impl == KernelImpl::kOptimized) {
+        FastSigmoid(x, y, size);
+        break;
+      }
       for (int64_t i = 0; i < size; ++i) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
       break;
     case Kind::kGelu: {

@@ -1,8 +1,9 @@
 // Element-wise and per-frame activations: relu, leaky_relu, tanh, sigmoid, gelu (erf form,
 // as torch.nn.functional.gelu), and softmax / log_softmax over channels.
 // (N, T, C) -> (N, T, C). Stateless, no weights; immutable, Forward is thread-safe.
-// One kernel only: the loops are already what an optimized version would be (the compiler
-// vectorizes the element-wise ones), so there is no separate reference kernel.
+// The optimized kernel computes tanh and sigmoid with nn/fast_math.h (max abs error 1e-7);
+// the reference kernel uses exact std:: math. The other kinds have one kernel (the compiler
+// vectorizes the element-wise loops).
 #ifndef AURIS_NN_LAYERS_ACTIVATION_H_
 #define AURIS_NN_LAYERS_ACTIVATION_H_
 
@@ -19,6 +20,7 @@ class Activation : public Layer {
   struct Options {
     Kind kind = Kind::kRelu;
     float negative_slope = 0.01f;  // leaky_relu only
+    KernelImpl impl = KernelImpl::kOptimized;
   };
   explicit Activation(const Options& options) : options_(options) {}
 

@@ -4,14 +4,16 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "nn/fast_math.h"
 
 namespace auris::nn {
 namespace {
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
-// gi = W_i x + b_i and gh = W_h h + b_h, each (3H) in order r, z, n; updates h (H) in place.
-void CellUpdate(const float* gi, const float* gh, int64_t hidden, float* h) {
+// Exact std:: math, for the reference kernel. gi = W_i x + b_i and gh = W_h h + b_h, each
+// (3H) in order r, z, n; updates h (H) in place.
+void ReferenceCellUpdate(const float* gi, const float* gh, int64_t hidden, float* h) {
   for (int64_t j = 0; j < hidden; ++j) {
     const float r = Sigmoid(gi[j] + gh[j]);
     const float z = Sigmoid(gi[hidden + j] + gh[hidden + j]);
@@ -87,7 +89,7 @@ absl::StatusOr<TensorView> Gru::Forward(ConstTensorView in, LayerState* state,
       }
       SgemmNT(n, g3, hsz, h, hsz, w_hh_.data(), hsz, gh.data, g3, true);
       for (int64_t b = 0; b < n; ++b) {
-        CellUpdate(gi.data + (b * t + step) * g3, gh.data + b * g3, hsz, h + b * hsz);
+        GruCellUpdate(gi.data + (b * t + step) * g3, gh.data + b * g3, hsz, h + b * hsz);
         std::memcpy(out.data + (b * t + step) * hsz, h + b * hsz, sizeof(float) * hsz);
       }
     }
@@ -108,7 +110,7 @@ absl::StatusOr<TensorView> Gru::Forward(ConstTensorView in, LayerState* state,
         gi.data[r] = acc_i;
         gh.data[r] = acc_h;
       }
-      CellUpdate(gi.data, gh.data, hsz, hb);
+      ReferenceCellUpdate(gi.data, gh.data, hsz, hb);
       std::memcpy(out.data + (b * t + step) * hsz, hb, sizeof(float) * hsz);
     }
   }

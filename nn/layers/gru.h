@@ -6,7 +6,9 @@
 // (torch.nn.GRU(bias=False): no bias tensors, all biases zero). The state h (N, H) is per
 // stream and carried across chunks, so chunked input equals whole-sequence input. The
 // optimized kernel projects the whole chunk's input with one sgemm and runs one
-// (N x H) x (H x 3H) sgemm per frame for all N streams. Immutable after Load.
+// (N x H) x (H x 3H) sgemm per frame for all N streams; its gates use the fast
+// sigmoid/tanh of nn/fast_math.h (abs error < 1e-7), the reference kernel std:: math.
+// Immutable after Load.
 #ifndef AURIS_NN_LAYERS_GRU_H_
 #define AURIS_NN_LAYERS_GRU_H_
 

@@ -4,14 +4,16 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "nn/fast_math.h"
 
 namespace auris::nn {
 namespace {
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
-// gates: (4H) pre-activations in order i, f, g, o; updates h and c (H) in place.
-void CellUpdate(const float* gates, int64_t hidden, float* h, float* c) {
+// Exact std:: math, for the reference kernel. gates: (4H) pre-activations in order i, f, g,
+// o; updates h and c (H) in place.
+void ReferenceCellUpdate(const float* gates, int64_t hidden, float* h, float* c) {
   for (int64_t j = 0; j < hidden; ++j) {
     const float i = Sigmoid(gates[j]);
     const float f = Sigmoid(gates[hidden + j]);
@@ -85,7 +87,7 @@ absl::StatusOr<TensorView> Lstm::Forward(ConstTensorView in, LayerState* state,
       float* g = gates.data + step * g4;  // row (b, step) at g + b * t * g4
       SgemmNT(n, g4, hsz, h, hsz, w_hh_.data(), hsz, g, t * g4, true);
       for (int64_t b = 0; b < n; ++b) {
-        CellUpdate(g + b * t * g4, hsz, h + b * hsz, c + b * hsz);
+        LstmCellUpdate(g + b * t * g4, hsz, h + b * hsz, c + b * hsz);
         std::memcpy(out.data + (b * t + step) * hsz, h + b * hsz, sizeof(float) * hsz);
       }
     }
@@ -103,7 +105,7 @@ absl::StatusOr<TensorView> Lstm::Forward(ConstTensorView in, LayerState* state,
         for (int64_t i = 0; i < hsz; ++i) acc += w_hh_[r * hsz + i] * hb[i];
         gates.data[r] = acc;
       }
-      CellUpdate(gates.data, hsz, hb, c + b * hsz);
+      ReferenceCellUpdate(gates.data, hsz, hb, c + b * hsz);
       std::memcpy(out.data + (b * t + step) * hsz, hb, sizeof(float) * hsz);
     }
   }

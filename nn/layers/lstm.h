@@ -3,7 +3,9 @@
 // "weight_hh_l0" (4H, H), "bias_ih_l0" and "bias_hh_l0" (4H). The state (h, c), each
 // (N, H), is per stream and carried across chunks, so chunked input equals whole-sequence
 // input. The optimized kernel projects the whole chunk's input with one sgemm and runs one
-// (N x H) x (H x 4H) sgemm per frame for all N streams. Immutable after Load.
+// (N x H) x (H x 4H) sgemm per frame for all N streams; its gates use the fast
+// sigmoid/tanh of nn/fast_math.h (abs error < 1e-7), the reference kernel std:: math.
+// Immutable after Load.
 #ifndef AURIS_NN_LAYERS_LSTM_H_
 #define AURIS_NN_LAYERS_LSTM_H_
 
