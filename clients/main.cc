@@ -6,11 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "auris/v1/emotion.grpc.pb.h"
 #include "auris/v1/models.grpc.pb.h"
 #include "auris/v1/speech.grpc.pb.h"
 #include "clients/client_common.h"
 #include "clients/denoise_command.h"
+#include "clients/emotion_command.h"
 #include "clients/transcribe_command.h"
 #ifdef AURIS_WITH_PORTAUDIO
 #include "clients/mic_command.h"
@@ -91,40 +91,6 @@ int RunModels(const GlobalOptions& global, const std::string& task) {
   return 0;
 }
 
-template <typename Request, typename Response, typename Stub>
-int RunAnalysis(const GlobalOptions& global, const std::vector<std::string>& inputs,
-                const std::string& what,
-                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                Stub* stub) {
-  absl::StatusOr<std::vector<std::string>> files = auris::client::ExpandInputs(inputs);
-  if (!files.ok()) {
-    std::cerr << "error: " << files.status().message() << "\n";
-    return 2;
-  }
-  int failures = 0;
-  for (const std::string& path : *files) {
-    absl::StatusOr<std::string> bytes = auris::client::ReadFileBytes(path);
-    if (!bytes.ok()) {
-      std::cerr << "error: " << bytes.status().message() << "\n";
-      ++failures;
-      continue;
-    }
-    Request request;
-    request.mutable_config();
-    request.set_audio_content(*bytes);
-    Response response;
-    grpc::ClientContext context;
-    auris::client::SetDeadline(global, &context);
-    grpc::Status status = (stub->*method)(&context, request, &response);
-    if (!status.ok()) {
-      failures += auris::client::ReportRpcError(global, what + " " + path, status);
-      continue;
-    }
-    std::cout << path << "\t" << response.ShortDebugString() << "\n";
-  }
-  return failures == 0 ? 0 : 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -155,7 +121,6 @@ int main(int argc, char** argv) {
   dn->add_option("--reference", denoise.reference,
                  "Clean reference file: print SNR and SI-SDR before and after");
 
-  std::vector<std::string> inputs;
   auris::client::TranscribeOptions transcribe;
   float lm_weight = 0.0f;
   float word_bonus = 0.0f;
@@ -179,8 +144,15 @@ int main(int argc, char** argv) {
   tr->add_option("--phrase", transcribe.phrases, "Phrase to favour (repeatable)");
   tr->add_option("--boost", transcribe.boost, "Boost per phrase word, 0..20");
   tr->add_flag("--restrict", transcribe.restrict, "Only allow the --phrase phrases");
-  CLI::App* em = app.add_subcommand("emotion", "Arousal and valence of files or folders");
-  em->add_option("IN", inputs, "Input files or folders")->required();
+  auris::client::EmotionOptions emotion;
+  CLI::App* em = app.add_subcommand(
+      "emotion", "Arousal and valence of files or folders: the utterance summary per file");
+  em->add_option("IN", emotion.inputs, "Input files or folders")->required();
+  em->add_flag("--json", global.json, "One JSON object per file, with the per-frame track");
+  em->add_option("--model", emotion.model, "Model name (default: the server's)");
+  em->add_option("--frame_period_ms", emotion.frame_period_ms,
+                 "Frame period of the --json track: 0 = the model's (40 ms), else a multiple")
+      ->capture_default_str();
 
 #ifdef AURIS_WITH_PORTAUDIO
   auris::client::MicOptions mic;
@@ -213,10 +185,6 @@ int main(int argc, char** argv) {
     if (bonus_option->count() > 0) transcribe.word_insertion_bonus = word_bonus;
     return auris::client::RunTranscribe(global, transcribe);
   }
-  if (*em) {
-    auto stub = auris::v1::Emotion::NewStub(auris::client::MakeChannel(global));
-    return RunAnalysis(global, inputs, "emotion", &auris::v1::Emotion::Stub::AnalyzeEmotion,
-                       stub.get());
-  }
+  if (*em) return auris::client::RunEmotion(global, emotion);
   return 2;
 }

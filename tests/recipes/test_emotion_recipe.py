@@ -49,6 +49,12 @@ class EmotionRecipeSmokeTest(unittest.TestCase):
                 info = recipe.main(["export", "--checkpoint", os.path.join(ckpt, "best.pt"),
                                     "--out", model_path, "--eval-json", eval_json,
                                     "--golden-dir", golden])
+                # eval --engine cpp converts a .pt (e.g. the cross-corpus one) the same way.
+                from models.recipes.emotion import engine
+                converted = engine.checkpoint_to_model_file(os.path.join(ckpt, "best.pt"),
+                                                            os.path.join(d, "c.safetensors"))
+            self.assertEqual(export.read_model(converted)[1]["layers"],
+                             export.read_model(model_path)[1]["layers"])
             tensors, meta, _ = export.read_model(model_path)
             self.assertEqual(meta["task"], "emotion")
             self.assertEqual(meta["sample_rate_hz"], 16000)
@@ -93,6 +99,58 @@ class EmotionLabelTest(unittest.TestCase):
         m = recipe.speech_mask(x)
         self.assertEqual(m.tolist(), [False] * 5 + [True] * 10 + [False] * 5)
         self.assertEqual(recipe.speech_mask(100 * x).tolist(), m.tolist())
+
+
+FAKE_CLIENT = r"""#!/usr/bin/python3
+# Stands in for `auris --server A --timeout T --json emotion --model M DIR`: per WAV, a
+# track of block RMS (arousal) and -RMS (valence) and their mean as the summary.
+import json, os, sys
+import numpy as np
+import soundfile as sf
+folder = sys.argv[-1]
+for name in sorted(os.listdir(folder)):
+    x, _ = sf.read(os.path.join(folder, name), dtype="float32")
+    n = len(x) // 640
+    r = np.sqrt(np.mean(x[:n * 640].reshape(n, 640) ** 2, axis=1)) if n else np.zeros(0)
+    frames = [{"start_seconds": 0.04 * j, "end_seconds": 0.04 * (j + 1),
+               "arousal": float(v), "valence": float(-v)} for j, v in enumerate(r)]
+    m = float(r.mean()) if n else 0.0
+    print(json.dumps({"path": os.path.join(folder, name), "frames": frames,
+                      "summary": {"arousal": m, "valence": -m, "speech_seconds": 0.04 * n}}))
+"""
+
+
+class EmotionEngineTest(unittest.TestCase):
+    """The `eval --engine cpp` plumbing (engine.py) with a fake `auris` client."""
+
+    def test_predictor_modes_and_cache(self):
+        from models.recipes.emotion import engine
+        with tempfile.TemporaryDirectory() as d:
+            client = os.path.join(d, "auris")
+            with open(client, "w") as fh:
+                fh.write(FAKE_CLIENT)
+            os.chmod(client, 0o755)
+            rng = np.random.default_rng(0)
+            waves = [0.1 * rng.standard_normal(n).astype(np.float32) for n in (3200, 6500, 300)]
+            pred = engine.CppPredictor(client, "127.0.0.1:1", "m", d)
+            with redirect_stderr(io.StringIO()):
+                s = pred(waves)
+                fr = pred.with_mode("frames")(waves + [waves[0]])
+            self.assertEqual([np.shape(x) for x in s], [(2,), (2,), (2,)])
+            self.assertEqual([len(f) for f in fr], [5, 10, 0, 5])
+            self.assertEqual(pred.calls, 1)  # the second mode was served from the cache
+            np.testing.assert_allclose(fr[0][:, 0], -fr[0][:, 1])
+            self.assertAlmostEqual(float(s[0][0]), float(fr[0][:, 0].mean()), places=5)
+            self.assertEqual(os.listdir(d), ["auris"])  # the WAVs were removed
+
+    def test_descriptor(self):
+        from models.recipes.emotion import engine
+        with tempfile.TemporaryDirectory() as d:
+            engine.write_descriptor(d, "e", "/x/emotion.safetensors", default=True)
+            with open(os.path.join(d, "e.json")) as fh:
+                desc = json.load(fh)
+            self.assertEqual((desc["task"], desc["type"], desc["file"], desc["default"]),
+                             ("emotion", "emotion", "/x/emotion.safetensors", True))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ CACHE_DIR = os.path.join(HERE, "cache")
 CKPT_DIR = os.path.join(HERE, "checkpoints")
 MODEL_PATH = os.path.join(REPO, "models", "emotion", "emotion.safetensors")
 EVAL_PATH = os.path.join(REPO, "models", "emotion", "eval.json")
+EVAL_CPP_PATH = os.path.join(REPO, "models", "emotion", "eval_cpp.json")  # eval --engine cpp
 GOLDEN_DIR = os.path.join(REPO, "tests", "models", "golden")
 
 SR = 16000

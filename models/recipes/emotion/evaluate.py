@@ -10,11 +10,40 @@ import time
 import numpy as np
 
 from models.recipes.common import augment, export, metrics, trainer
-from models.recipes.emotion.data import CKPT_DIR, REPO, Corpus
+from models.recipes.emotion.data import CKPT_DIR, EVAL_CPP_PATH, EVAL_PATH, REPO, Corpus
 from models.recipes.emotion.heuristics import (arousal_ua, best_heuristic, heuristic_features,
                                                heuristic_scores)
 from models.recipes.emotion.model import (TorchPredictor, load_checkpoint, load_exported,
                                           summaries)
+
+
+def model_metrics(s: np.ndarray, y: np.ndarray, corpora: list[str]) -> dict:
+    """CCC and high/low arousal UA of summaries s (N, 2) against labels y, overall and per
+    corpus."""
+    model = {"arousal_ccc": metrics.ccc(s[:, 0], y[:, 0]),
+             "valence_ccc": metrics.ccc(s[:, 1], y[:, 1]),
+             "arousal_ua": arousal_ua(s[:, 0], y[:, 0])}
+    per_corpus = {}
+    for c in ("emodb", "ravdess"):
+        k = [j for j, name in enumerate(corpora) if name == c]
+        if len(k) > 1:
+            per_corpus[c] = {"arousal_ccc": metrics.ccc(s[k, 0], y[k, 0]),
+                             "valence_ccc": metrics.ccc(s[k, 1], y[k, 1]),
+                             "arousal_ua": arousal_ua(s[k, 0], y[k, 0]), "n": len(k)}
+    model["per_corpus"] = per_corpus
+    return model
+
+
+def gain_check(predictor, waves, s: np.ndarray, gain_db: float = 20.0) -> dict:
+    """Change of summary arousal at +-gain_db input gain against the 0 dB summaries s."""
+    gains = {}
+    for g in (-gain_db, gain_db):
+        sg = summaries(predictor, [augment.apply_gain(w, g) for w in waves])
+        d = np.abs(sg[:, 0] - s[:, 0])
+        gains[f"{g:+.0f}dB"] = {"max_abs_arousal_change": float(d.max()),
+                                "mean_abs_arousal_change": float(d.mean()),
+                                "fraction_within_0.1": float(np.mean(d <= 0.1))}
+    return gains
 
 
 def evaluate(predictor, corpus: Corpus, cross_predictor=None, gain_db: float = 20.0) -> dict:
@@ -25,17 +54,7 @@ def evaluate(predictor, corpus: Corpus, cross_predictor=None, gain_db: float = 2
     s = summaries(predictor, waves)
     res = {"heldout_speakers": sorted({corpus.utts[i]["speaker"] for i in held}),
            "heldout_utterances": len(held)}
-    model = {"arousal_ccc": metrics.ccc(s[:, 0], y[:, 0]),
-             "valence_ccc": metrics.ccc(s[:, 1], y[:, 1]),
-             "arousal_ua": arousal_ua(s[:, 0], y[:, 0])}
-    per_corpus = {}
-    for c in ("emodb", "ravdess"):
-        k = [j for j, i in enumerate(held) if corpus.utts[i]["corpus"] == c]
-        if len(k) > 1:
-            per_corpus[c] = {"arousal_ccc": metrics.ccc(s[k, 0], y[k, 0]),
-                             "valence_ccc": metrics.ccc(s[k, 1], y[k, 1]),
-                             "arousal_ua": arousal_ua(s[k, 0], y[k, 0]), "n": len(k)}
-    model["per_corpus"] = per_corpus
+    model = model_metrics(s, y, [corpus.utts[i]["corpus"] for i in held])
     res["model"] = model
     # One-feature heuristics: fitted on all training speakers, scored on the held-out ones.
     t0 = time.time()
@@ -47,17 +66,9 @@ def evaluate(predictor, corpus: Corpus, cross_predictor=None, gain_db: float = 2
                              for k in ("arousal_ccc", "valence_ccc", "arousal_ua")}
     res["margin_over_best_heuristic"] = {
         k: model[k] - res["best_heuristic"][k]["value"] for k in ("arousal_ccc", "valence_ccc")}
-    # Gain check: the summary arousal at +-gain_db against 0 dB.
-    gains = {}
-    for g in (-gain_db, gain_db):
-        sg = summaries(predictor, [augment.apply_gain(w, g) for w in waves])
-        d = np.abs(sg[:, 0] - s[:, 0])
-        gains[f"{g:+.0f}dB"] = {"max_abs_arousal_change": float(d.max()),
-                                "mean_abs_arousal_change": float(d.mean()),
-                                "fraction_within_0.1": float(np.mean(d <= 0.1))}
-    res["gain_check"] = gains
+    res["gain_check"] = gain_check(predictor, waves, s, gain_db)
     res["gain_check_pass"] = bool(all(v["max_abs_arousal_change"] <= 0.1
-                                      for v in gains.values()))
+                                      for v in res["gain_check"].values()))
     # Cross-corpus: trained on RAVDESS training actors, tested on all of EmoDB.
     emo = corpus.select(corpus="emodb")
     if cross_predictor is not None and emo:
@@ -95,19 +106,25 @@ def _predictor_from(path: str):
 
 def run_eval(args) -> dict:
     trainer.set_threads(args.threads)
-    corpus = Corpus(args.cache)
-    predictor, _ = _predictor_from(args.model or os.path.join(CKPT_DIR, "best.pt"))
-    cross = os.path.join(CKPT_DIR, "ravdess", "best.pt")
-    cross_pred = _predictor_from(cross)[0] if os.path.exists(cross) else None
-    res = evaluate(predictor, corpus, cross_pred)
-    res["predictor"] = "pytorch:" + os.path.relpath(args.model or os.path.join(CKPT_DIR,
-                                                                               "best.pt"), REPO)
-    if cross_pred is None:
-        res["cross_corpus_ravdess_to_emodb"] = f"missing: train --corpus ravdess ({cross})"
+    if getattr(args, "engine", "torch") == "cpp":
+        from models.recipes.emotion.engine import run_eval_cpp
+        res = run_eval_cpp(args)
+        out = args.out or EVAL_CPP_PATH
+    else:
+        corpus = Corpus(args.cache)
+        predictor, _ = _predictor_from(args.model or os.path.join(CKPT_DIR, "best.pt"))
+        cross = os.path.join(CKPT_DIR, "ravdess", "best.pt")
+        cross_pred = _predictor_from(cross)[0] if os.path.exists(cross) else None
+        res = evaluate(predictor, corpus, cross_pred)
+        res["predictor"] = "pytorch:" + os.path.relpath(
+            args.model or os.path.join(CKPT_DIR, "best.pt"), REPO)
+        if cross_pred is None:
+            res["cross_corpus_ravdess_to_emodb"] = f"missing: train --corpus ravdess ({cross})"
+        out = args.out or EVAL_PATH
     text = json.dumps(res, indent=1, default=float)
     print(text)
-    if args.out:
-        os.makedirs(os.path.dirname(args.out), exist_ok=True)
-        with open(args.out, "w") as fh:
+    if out:
+        os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+        with open(out, "w") as fh:
             fh.write(text + "\n")
     return res

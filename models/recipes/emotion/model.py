@@ -119,7 +119,7 @@ def summarize(frames_out: np.ndarray, wave: np.ndarray) -> np.ndarray:
 
 class TorchPredictor:
     """Pluggable predictor for `evaluate`: waveform list -> per-utterance (T', 2) frames
-    (or (2,) summaries). A C++-engine predictor can replace it later."""
+    (or (2,) summaries). engine.CppPredictor is the C++-engine one."""
 
     def __init__(self, model):
         self.model = model

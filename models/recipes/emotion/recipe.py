@@ -4,6 +4,8 @@
     /usr/bin/python3 -m models.recipes.emotion.recipe train --threads 1 --max-minutes 45
     /usr/bin/python3 -m models.recipes.emotion.recipe train --corpus ravdess --max-minutes 12
     /usr/bin/python3 -m models.recipes.emotion.recipe eval       # prints JSON, writes eval.json
+    /usr/bin/python3 -m models.recipes.emotion.recipe eval --engine cpp --build build
+    #   the same figures with the model run by auris-server (C++); writes eval_cpp.json
     /usr/bin/python3 -m models.recipes.emotion.recipe export     # model file + golden I/O
 
 Model contract (the C++ EmotionPipeline implements it): front end "waveform_frames" = the
@@ -16,16 +18,18 @@ its VAD instead.
 
 This file is the CLI; the work is in data.py (prepare, labels, speech mask), model.py
 (layer list, cost, loading, inference), train.py, heuristics.py (one-feature baselines),
-evaluate.py (eval, gain check, cross-corpus) and export.py (model file + golden I/O).
+evaluate.py (eval, gain check, cross-corpus), engine.py (eval through auris-server, the C++
+engine) and export.py (model file + golden I/O).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
 # The recipe's pieces, by job; re-exported (`recipe.<name>`).
 from models.recipes.emotion.data import (
-    BLOCK, CACHE_DIR, CIRCUMPLEX, CKPT_DIR, EVAL_PATH, FRAME, FRONT_END, GOLDEN_DIR,
+    BLOCK, CACHE_DIR, CIRCUMPLEX, CKPT_DIR, EVAL_PATH, REPO, FRAME, FRONT_END, GOLDEN_DIR,
     MODEL_PATH, OUTPUTS, SR, STRONG_AROUSAL_SCALE, SUBSAMPLING, VALIDATION_SPEAKERS, Corpus,
     frames, map_label, prepare, speech_mask)
 from models.recipes.emotion.evaluate import evaluate, run_eval
@@ -74,9 +78,21 @@ def main(argv=None):
     a.add_argument("--no-noise", action="store_true")
     a = sub.add_parser("eval")
     a.add_argument("--cache", default=CACHE_DIR)
+    a.add_argument("--engine", choices=["torch", "cpp"], default="torch",
+                   help="cpp: run the model in auris-server (the C++ engine) via `auris`")
     a.add_argument("--model", default=None,
-                   help="checkpoint .pt or model .safetensors (default checkpoints/best.pt)")
-    a.add_argument("--out", default=EVAL_PATH)
+                   help="checkpoint .pt or model .safetensors (default: torch "
+                        "checkpoints/best.pt; cpp the shipped models/shipped/emotion.json)")
+    a.add_argument("--cross-model", default=None,
+                   help="cpp: RAVDESS-only .pt or .safetensors for the cross-corpus figures "
+                        "(default checkpoints/ravdess/best.pt if present)")
+    a.add_argument("--build", default=os.environ.get("AURIS_BUILD",
+                                                     os.path.join(REPO, "build")),
+                   help="cpp: build dir with server/auris-server and clients/auris")
+    a.add_argument("--no-torch-parity", action="store_true",
+                   help="cpp: skip the PyTorch-vs-engine frame comparison")
+    a.add_argument("--out", default=None,
+                   help="JSON report (default models/emotion/eval.json, eval_cpp.json for cpp)")
     a.add_argument("--threads", type=int, default=1)
     a = sub.add_parser("export")
     a.add_argument("--checkpoint", default=None)
