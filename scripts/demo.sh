@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Demo request: synthesises speech (espeak-ng), adds pink noise at about 5 dB SNR (sox),
 # denoises it through auris-server (unary and streaming) and prints SNR / SI-SDR before and
-# after. Usage: scripts/demo.sh [HOST:PORT]
+# after, then transcribes it and scores its emotion. Usage: scripts/demo.sh [HOST:PORT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 server=${1:-127.0.0.1:50051}
@@ -21,4 +21,8 @@ echo "demo: unary Denoise of $dir/noisy.wav"
 echo "demo: StreamingDenoise in 100 ms chunks"
 "$auris" --server "$server" denoise --streaming "$dir/noisy.wav" -o "$dir/denoised_stream.wav" \
   --reference "$dir/clean.wav"
+echo "demo: Recognize (asr v0.1, an early model: expect many wrong words) of $dir/clean.wav"
+"$auris" --server "$server" transcribe "$dir/clean.wav" || echo "demo: transcribe failed"
+echo "demo: AnalyzeEmotion of $dir/clean.wav"
+"$auris" --server "$server" emotion "$dir/clean.wav" || echo "demo: emotion failed"
 echo "demo: files are in $dir (clean.wav, noisy.wav, denoised.wav)"

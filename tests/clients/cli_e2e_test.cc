@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -87,7 +88,7 @@ TEST_F(CliTest, HealthWaitsForServingAndListsServices) {
   const CliRun run = RunCli(Server() + "health --wait 30");
   EXPECT_EQ(run.exit_code, 0) << run.out;
   EXPECT_THAT(run.out, HasSubstr("auris.v1.Enhancement: SERVING"));
-  EXPECT_THAT(run.out, HasSubstr("auris.v1.Speech: NOT_SERVING"));
+  EXPECT_THAT(run.out, HasSubstr("auris.v1.Speech: SERVING"));
 }
 
 TEST_F(CliTest, ModelsJson) {
@@ -136,12 +137,30 @@ TEST_F(CliTest, ErrorsAreReportedWithCodeAndExitOne) {
   const CliRun bad = RunCli(Server() + "denoise " + Path("garbage.wav") + " -o " + Path("x.wav"));
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.out, HasSubstr("INVALID_ARGUMENT"));
-  const CliRun asr = RunCli(Server() + "transcribe " + Path("clean.wav"));
+  const CliRun asr = RunCli(Server() + "transcribe --model nope " + Path("clean.wav"));
   EXPECT_EQ(asr.exit_code, 1);
-  EXPECT_THAT(asr.out, HasSubstr("FAILED_PRECONDITION: no asr model is loaded"));
+  EXPECT_THAT(asr.out, HasSubstr("NOT_FOUND"));
   const CliRun missing = RunCli(Server() + "denoise /nonexistent.wav -o " + Path("x.wav"));
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.out, HasSubstr("does not exist"));
+}
+
+// The shipped asr model through the CLI: espeak-ng speech (22.05 kHz WAV, resampled by the
+// server) gives a non-empty transcript, and StreamingRecognize in 100 ms chunks gives the
+// same transcript as Recognize.
+TEST_F(CliTest, TranscribeSpeechUnaryEqualsStreaming) {
+  const std::string wav = Path("speech.wav");
+  const std::string speak = "espeak-ng -v en-us -s 150 -w " + wav +
+                            " 'please call stella and ask her to bring these things' 2>&1";
+  if (std::system(speak.c_str()) != 0) GTEST_SKIP() << "espeak-ng is not installed";
+  const CliRun unary = RunCli(Server() + "--json transcribe " + wav);
+  ASSERT_EQ(unary.exit_code, 0) << unary.out;
+  const CliRun streaming = RunCli(Server() + "--json transcribe --streaming " + wav);
+  ASSERT_EQ(streaming.exit_code, 0) << streaming.out;
+  const std::string a = nlohmann::json::parse(unary.out)["transcript"];
+  const std::string b = nlohmann::json::parse(streaming.out)["transcript"];
+  EXPECT_FALSE(a.empty()) << unary.out;
+  EXPECT_EQ(a, b);
 }
 
 }  // namespace

@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "models/asr/asr_pipeline.h"
 #include "models/denoise/neural_denoise_pipeline.h"
 #include "models/emotion/emotion_pipeline.h"
+#include "nn/workspace.h"
 #include "tests/models/pipeline_test_util.h"
 
 namespace auris::models {
@@ -85,6 +87,44 @@ TEST(ShippedParityTest, EmotionMatchesTheRecipe) {
     worst = std::max(worst, std::abs(frames[t].valence - want[2 * t + 1]));
   }
   EXPECT_LT(worst, 1e-4f);
+}
+
+// The shipped ASR network: raw log-mel (before CMVN) in, fed 10 frames (100 ms) at a time
+// through the model's CMVN and layer list; the recipe's log-probabilities out (38 x 29).
+TEST(ShippedParityTest, AsrMatchesTheRecipeIn100msChunks) {
+  const std::string path = Shipped("asr/asr.safetensors");
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "not shipped: " << path;
+  const std::vector<float> in = ReadPipelineFloats("asr_parity_in.f32");     // (150, 80)
+  const std::vector<float> want = ReadPipelineFloats("asr_parity_out.f32");  // (38, 29)
+  ASSERT_EQ(in.size(), 150u * 80u);
+  ASSERT_EQ(want.size(), 38u * 29u);
+  ModelInfo info;
+  info.name = "asr";
+  info.task = kTaskAsr;
+  auto pipeline = AsrPipeline::Load(info, path, "");
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status();
+  const dsp::FeatureConfig& fc = (*pipeline)->feature_config();
+  ASSERT_EQ(fc.cmvn_mean.size(), 80u);
+  ASSERT_EQ(fc.cmvn_std.size(), 80u);
+  std::vector<float> x(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    x[i] = (in[i] - fc.cmvn_mean[i % 80]) / fc.cmvn_std[i % 80];
+  }
+  const nn::Network& net = (*pipeline)->network();
+  auto state = net.InitState(1);
+  nn::Workspace ws;
+  std::vector<float> got;
+  for (int64_t t = 0; t < 150; t += 10) {
+    ws.Reset();
+    auto y = net.Forward(nn::ConstTensorView(x.data() + t * 80, nn::Shape({1, 10, 80})),
+                         state.get(), &ws);
+    ASSERT_TRUE(y.ok()) << y.status();
+    got.insert(got.end(), y->data, y->data + y->size());
+  }
+  ASSERT_EQ(got.size(), want.size());
+  float scale = 0.0f;
+  for (float v : want) scale = std::max(scale, std::abs(v));
+  EXPECT_LT(MaxAbsDiff(got, want), 1e-4f * scale);
 }
 
 }  // namespace
