@@ -180,6 +180,10 @@ absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Load(const std::st
       return absl::InvalidArgumentError(absl::StrCat("model descriptor ", file.string(),
                                                      ": field \"lexicon\" is only for type asr"));
     }
+    if (!d->lm.empty() && d->type != std::string("asr")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("model descriptor ", file.string(), ": field \"lm\" is only for type asr"));
+    }
     if (!type->neural) {
       absl::StatusOr<dsp::NoiseSuppressorConfig> config = ClassicConfig(*d);
       if (!config.ok()) return config.status();
@@ -194,10 +198,6 @@ absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Load(const std::st
     const fs::path model_path =
         fs::path(d->file).is_absolute() ? fs::path(d->file) : file.parent_path() / d->file;
     absl::Status loaded;
-    if (!d->lm.empty() && d->type != std::string("asr")) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("model descriptor ", file.string(), ": field \"lm\" is only for type asr"));
-    }
     if (d->type == std::string("asr")) {
       const auto relative = [&file](const std::string& p) {
         return p.empty() || fs::path(p).is_absolute() ? fs::path(p) : file.parent_path() / p;

@@ -72,6 +72,13 @@ TEST_F(AsrRegistryTest, LmOnlyForAsrAndMustBeAString) {
   absl::StatusOr<std::unique_ptr<ModelRegistry>> registry = ModelRegistry::Load(dir_.string());
   ASSERT_FALSE(registry.ok());
   EXPECT_THAT(registry.status().message(), HasSubstr("\"lm\" is only for type asr"));
+  // The classic (non-neural) denoiser is rejected the same way, not silently accepted.
+  fs::remove(dir_ / "d.json");
+  Write("c.json", R"({"auris_model": 1, "name": "c", "task": "denoise",
+    "type": "classic_denoiser", "version": "1", "lm": "x.arpa"})");
+  registry = ModelRegistry::Load(dir_.string());
+  ASSERT_FALSE(registry.ok());
+  EXPECT_THAT(registry.status().message(), HasSubstr("c.json: field \"lm\" is only for type asr"));
   absl::StatusOr<ModelDescriptor> d = ParseModelDescriptor(
       R"({"auris_model": 1, "name": "x", "task": "asr", "type": "asr", "version": "1",
           "file": "m", "lm": 3})",
