@@ -14,6 +14,7 @@
 #include "dsp/audio_decoder.h"
 #include "dsp/audio_encoder.h"
 #include "dsp/quality_metrics.h"
+#include "tests/clients/cli_run.h"
 #include "tests/common/syllabic_harmonics.h"
 #include "tests/server/server_process.h"
 
@@ -22,24 +23,8 @@ namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-CliRun RunCli(const std::string& args) {
-  const std::string command = std::string(AURIS_BINARY_DIR) + "/clients/auris " + args + " 2>&1";
-  CliRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using testing::CliRun;
+using testing::RunCli;
 
 class CliTest : public ::testing::Test {
  protected:

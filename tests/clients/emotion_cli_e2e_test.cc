@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_format.h"
 #include "auris/v1/emotion.grpc.pb.h"
+#include "tests/clients/cli_run.h"
 #include "tests/dsp/test_audio.h"
 #include "tests/server/server_process.h"
 
@@ -21,11 +22,8 @@ namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
+using testing::CliRun;
+using testing::RunCli;
 
 // Mono 32-bit float WAV (WAVE_FORMAT_IEEE_FLOAT) at 16 kHz, so a -20 dB copy is not requantised.
 std::string FloatWav(const std::vector<float>& x) {
@@ -48,19 +46,6 @@ std::string FloatWav(const std::vector<float>& x) {
   put(data_bytes, 4);
   out.append(reinterpret_cast<const char*>(x.data()), data_bytes);  // little-endian host
   return out;
-}
-
-CliRun RunCli(const std::string& args) {
-  const std::string command = std::string(AURIS_BINARY_DIR) + "/clients/auris " + args + " 2>&1";
-  CliRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
 }
 
 class EmotionCliTest : public ::testing::Test {
