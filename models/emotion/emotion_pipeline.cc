@@ -1,6 +1,7 @@
 #include "models/emotion/emotion_pipeline.h"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -127,17 +128,10 @@ absl::StatusOr<std::unique_ptr<EmotionStream>> EmotionPipeline::CreateStream(
     if (!r.ok()) return r.status();
     stream->to_model_rate_ = *std::move(r);
   }
-  dsp::VadConfig vad_config;
-  vad_config.sample_rate_hz = model_rate_hz();
-  absl::StatusOr<std::unique_ptr<dsp::Vad>> vad = dsp::Vad::Create(vad_config);
-  if (!vad.ok()) return vad.status();
-  stream->vad_ = *std::move(vad);
   stream->state_ = network_->InitState(1);
   stream->resampled_.reserve(static_cast<size_t>(kReservedFrames) * frame_samples_);
   stream->input_frames_.reserve(static_cast<size_t>(kReservedFrames) * frame_samples_);
-  stream->waiting_.reserve(kReservedFrames);
-  stream->vad_frames_.reserve(kReservedFrames);
-  stream->vad_new_.reserve(kReservedFrames);
+  stream->pooled_.reserve(kReservedFrames);
   return stream;
 }
 
@@ -158,10 +152,14 @@ absl::Status EmotionStream::Flush(std::vector<EmotionFrame>* frames) {
     if (absl::Status s = Process(resampled_, frames); !s.ok()) return s;
   }
   input_frames_.clear();  // a partial last frame is dropped, as in training
-  vad_new_.clear();
-  vad_->Flush(&vad_new_, nullptr);
-  vad_frames_.insert(vad_frames_.end(), vad_new_.begin(), vad_new_.end());
-  ResolveSpeech(/*final=*/true);
+  // Frames whose block never completed: the level of the samples there are.
+  for (const Native& native : waiting_) {
+    Pool(native, block_fill_ > 0
+                     ? 10.0 * std::log10(block_sum_ / static_cast<double>(block_fill_) + 1e-12)
+                     : kEmotionSilenceDb);
+    block_fill_ = 0;
+  }
+  waiting_.clear();
   EmitGroup(frames);
   return absl::OkStatus();
 }
@@ -169,13 +167,7 @@ absl::Status EmotionStream::Flush(std::vector<EmotionFrame>* frames) {
 absl::Status EmotionStream::Process(std::span<const float> model_rate,
                                     std::vector<EmotionFrame>* frames) {
   if (model_rate.empty()) return absl::OkStatus();
-  vad_new_.clear();
-  vad_->Accept(model_rate, &vad_new_, nullptr);
-  const int64_t vad_frame = vad_->config().FrameSamples();
-  for (const dsp::VadFrame& f : vad_new_) {
-    vad_frames_.push_back(f);
-    vad_decided_until_ = f.start_sample + vad_frame;
-  }
+  MeasureBlocks(model_rate);
   input_frames_.insert(input_frames_.end(), model_rate.begin(), model_rate.end());
   const size_t fs = static_cast<size_t>(pipeline_->frame_samples());
   const size_t whole = input_frames_.size() / fs;
@@ -185,8 +177,20 @@ absl::Status EmotionStream::Process(std::span<const float> model_rate,
     std::copy(input_frames_.begin() + used, input_frames_.end(), input_frames_.begin());
     input_frames_.resize(input_frames_.size() - used);
   }
-  ResolveSpeech(/*final=*/false);
   return absl::OkStatus();
+}
+
+void EmotionStream::MeasureBlocks(std::span<const float> model_rate) {
+  const int64_t period = pipeline_->period_samples();
+  for (const float v : model_rate) {
+    block_sum_ += static_cast<double>(v) * v;
+    if (++block_fill_ == period) {
+      // As data.py: 10 log10(mean x^2 + 1e-12) over the block, in float64.
+      block_db_.push_back(10.0 * std::log10(block_sum_ / static_cast<double>(period) + 1e-12));
+      block_sum_ = 0.0;
+      block_fill_ = 0;
+    }
+  }
 }
 
 absl::Status EmotionStream::RunNetwork(int64_t num_frames, std::vector<EmotionFrame>* frames) {
@@ -208,15 +212,40 @@ absl::Status EmotionStream::RunNetwork(int64_t num_frames, std::vector<EmotionFr
     native.valence = out->data[t * kOutputs + 1];
     AddNative(native, frames);
   }
+  PoolMeasured();
   return absl::OkStatus();
 }
 
 void EmotionStream::AddNative(const Native& native, std::vector<EmotionFrame>* frames) {
   waiting_.push_back(native);
+  sum_arousal_ += native.arousal;
+  sum_valence_ += native.valence;
+  ++count_;
   if (group_size_ == 0) group_start_ = native.index;
   group_arousal_ += native.arousal;
   group_valence_ += native.valence;
   if (++group_size_ == frames_per_report_) EmitGroup(frames);
+}
+
+void EmotionStream::PoolMeasured() {
+  // A network may emit native frame j before the last samples of block j (a strided conv
+  // sees them later), so frames wait here for their block's level.
+  while (!waiting_.empty() && !block_db_.empty()) {
+    Pool(waiting_.front(), block_db_.front());
+    waiting_.pop_front();
+    block_db_.pop_front();
+  }
+}
+
+void EmotionStream::Pool(const Native& native, double db) {
+  max_db_ = std::max(max_db_, db);
+  if (db > SpeechThresholdDb()) pooled_.push_back({db, native.arousal, native.valence});
+  if (pooled_.size() >= prune_at_) {
+    // The floor only rises: frames at or below it now can never count again.
+    const double floor = SpeechThresholdDb();
+    std::erase_if(pooled_, [floor](const Pooled& p) { return p.db <= floor; });
+    prune_at_ = std::max<size_t>(1024, 2 * pooled_.size());
+  }
 }
 
 void EmotionStream::EmitGroup(std::vector<EmotionFrame>* frames) {
@@ -234,45 +263,31 @@ void EmotionStream::EmitGroup(std::vector<EmotionFrame>* frames) {
   group_valence_ = 0.0;
 }
 
-void EmotionStream::ResolveSpeech(bool final) {
-  const int64_t period = pipeline_->period_samples();
-  size_t resolved = 0;
-  size_t vad_used = 0;
-  for (const Native& native : waiting_) {
-    const int64_t end = (native.index + 1) * period;
-    if (!final && vad_decided_until_ < end) break;
-    int64_t total = 0, speech = 0;
-    while (vad_used < vad_frames_.size() && vad_frames_[vad_used].start_sample < end) {
-      speech += vad_frames_[vad_used].speech ? 1 : 0;
-      ++total;
-      ++vad_used;
-    }
-    sum_arousal_ += native.arousal;
-    sum_valence_ += native.valence;
-    ++count_;
-    if (speech > 0 && 2 * speech >= total) {
-      speech_arousal_ += native.arousal;
-      speech_valence_ += native.valence;
-      ++speech_count_;
-    }
-    ++resolved;
-  }
-  waiting_.erase(waiting_.begin(), waiting_.begin() + static_cast<std::ptrdiff_t>(resolved));
-  vad_frames_.erase(vad_frames_.begin(),
-                    vad_frames_.begin() + static_cast<std::ptrdiff_t>(vad_used));
+double EmotionStream::SpeechThresholdDb() const {
+  return std::max(max_db_ - kEmotionSpeechFloorDb, kEmotionSilenceDb);
 }
 
 EmotionSummary EmotionStream::Summary() const {
   EmotionSummary s;
-  const int rate = pipeline_->model_rate_hz();
-  s.speech_ns = Nanoseconds(speech_count_ * pipeline_->period_samples(), rate);
-  s.over_speech = speech_count_ > 0;
-  const double a = s.over_speech ? speech_arousal_ : sum_arousal_;
-  const double v = s.over_speech ? speech_valence_ : sum_valence_;
-  s.frames = s.over_speech ? speech_count_ : count_;
+  const double floor = SpeechThresholdDb();
+  double arousal = 0.0, valence = 0.0;
+  int64_t speech = 0;
+  for (const Pooled& p : pooled_) {
+    if (p.db <= floor) continue;
+    arousal += p.arousal;
+    valence += p.valence;
+    ++speech;
+  }
+  s.over_speech = speech > 0;
+  if (!s.over_speech) {
+    arousal = sum_arousal_;
+    valence = sum_valence_;
+  }
+  s.frames = s.over_speech ? speech : count_;
+  s.speech_ns = Nanoseconds(speech * pipeline_->period_samples(), pipeline_->model_rate_hz());
   if (s.frames > 0) {
-    s.arousal = static_cast<float>(a / s.frames);
-    s.valence = static_cast<float>(v / s.frames);
+    s.arousal = static_cast<float>(arousal / static_cast<double>(s.frames));
+    s.valence = static_cast<float>(valence / static_cast<double>(s.frames));
   }
   return s;
 }

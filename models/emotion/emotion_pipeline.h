@@ -3,13 +3,18 @@
 // is cut into non-overlapping frames (1, T, frame_samples); the network maps them to
 // (1, T / subsampling, 2) = (arousal, valence) in [-1, 1]. Native output frame j covers model
 // samples [j P, (j + 1) P), P = frame_samples * subsampling (640 at 16 kHz = 40 ms = 25 Hz).
-// A voice activity detector (dsp/vad.h) marks native frames as speech for the summary.
+// The utterance summary pools native frames that are speech by the recipe's energy rule
+// (models/recipes/emotion/data.py, speech_mask), the rule the model was evaluated with: frame j
+// is speech when the mean power of its samples [j P, (j + 1) P), in dB, is within
+// kEmotionSpeechFloorDb of the loudest frame so far and above kEmotionSilenceDb. The rule is
+// relative to the loudest frame, so scaling the input changes nothing but rounding.
 // EmotionPipeline is immutable after Create() and thread-safe; an EmotionStream belongs to one
 // thread at a time.
 #ifndef AURIS_MODELS_EMOTION_EMOTION_PIPELINE_H_
 #define AURIS_MODELS_EMOTION_EMOTION_PIPELINE_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -18,12 +23,17 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "dsp/resampler.h"
-#include "dsp/vad.h"
 #include "models/model_info.h"
 #include "nn/network.h"
 #include "nn/workspace.h"
 
 namespace auris::models {
+
+// Speech frames are within this many dB of the loudest native frame (data.py: floor_db).
+inline constexpr double kEmotionSpeechFloorDb = 35.0;
+// Frames at or below this mean power (dB re full scale 1.0; 16-bit rounding noise is about
+// -101 dB) are never speech, so digital silence is reported as no speech.
+inline constexpr double kEmotionSilenceDb = -100.0;
 
 // One reported frame: the mean over the native frames it spans.
 struct EmotionFrame {
@@ -33,8 +43,8 @@ struct EmotionFrame {
   float valence = 0.0f;  // -1 (negative) .. +1 (positive)
 };
 
-// Means over the native frames marked as speech (at least half of the VAD's 10 ms frames in
-// the frame are speech), or over all frames when none was.
+// Means over the native frames that are speech by the energy rule above, or over all frames
+// when none was (only when every frame is at or below kEmotionSilenceDb).
 struct EmotionSummary {
   float arousal = 0.0f;
   float valence = 0.0f;
@@ -91,7 +101,9 @@ class EmotionStream {
   // input frames short of a whole output frame when the network pools (floor T / k).
   // The stream may not be used after.
   absl::Status Flush(std::vector<EmotionFrame>* frames);
-  // Over the native frames so far; complete after Flush().
+  // Over the native frames so far (the loudest frame so far sets the speech floor); complete
+  // after Flush(). O(speech frames kept): frames that fall below the floor are dropped as it
+  // rises, so the stream keeps 16 bytes per 40 ms of audio within 35 dB of its loudest frame.
   EmotionSummary Summary() const;
 
   // Heap allocations of the network's workspace so far (steady state: constant).
@@ -104,17 +116,24 @@ class EmotionStream {
     float arousal = 0.0f;
     float valence = 0.0f;
   };
+  struct Pooled {  // a native frame that may count as speech
+    double db = 0.0;
+    float arousal = 0.0f;
+    float valence = 0.0f;
+  };
   explicit EmotionStream(const EmotionPipeline* pipeline);
   absl::Status Process(std::span<const float> model_rate, std::vector<EmotionFrame>* frames);
   absl::Status RunNetwork(int64_t num_frames, std::vector<EmotionFrame>* frames);
+  void MeasureBlocks(std::span<const float> model_rate);
   void AddNative(const Native& native, std::vector<EmotionFrame>* frames);
+  void PoolMeasured();
+  void Pool(const Native& native, double db);
   void EmitGroup(std::vector<EmotionFrame>* frames);
-  void ResolveSpeech(bool final);
+  double SpeechThresholdDb() const;
 
   const EmotionPipeline* const pipeline_;
   int frames_per_report_ = 1;
   std::unique_ptr<dsp::Resampler> to_model_rate_;  // null when the input is at the model rate
-  std::unique_ptr<dsp::Vad> vad_;
   std::unique_ptr<nn::NetworkState> state_;
   nn::Workspace workspace_;
   std::vector<float> resampled_;
@@ -126,15 +145,18 @@ class EmotionStream {
   int group_size_ = 0;
   double group_arousal_ = 0.0;
   double group_valence_ = 0.0;
-  // Native frames waiting for the VAD to decide all of their span.
-  std::vector<Native> waiting_;
-  std::vector<dsp::VadFrame> vad_frames_;  // decided, not yet assigned to a native frame
-  std::vector<dsp::VadFrame> vad_new_;
-  int64_t vad_decided_until_ = 0;  // model samples covered by decided VAD frames
-  // Summary sums.
+  // Energy rule: mean power (dB) of each whole period of model-rate samples not yet matched to
+  // a native frame, and the sum over the period in progress.
+  std::deque<double> block_db_;
+  std::deque<Native> waiting_;  // native frames whose block is not complete yet
+  double block_sum_ = 0.0;
+  int64_t block_fill_ = 0;
+  // Summary: frames above the floor so far, the loudest frame, sums over all frames.
+  std::vector<Pooled> pooled_;
+  size_t prune_at_ = 1024;  // prune pooled_ when it reaches this size
+  double max_db_ = -1e300;
   double sum_arousal_ = 0.0, sum_valence_ = 0.0;
-  double speech_arousal_ = 0.0, speech_valence_ = 0.0;
-  int64_t count_ = 0, speech_count_ = 0;
+  int64_t count_ = 0;
 };
 
 }  // namespace auris::models

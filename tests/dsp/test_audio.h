@@ -3,6 +3,8 @@
 #ifndef AURIS_TESTS_DSP_TEST_AUDIO_H_
 #define AURIS_TESTS_DSP_TEST_AUDIO_H_
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -49,11 +51,16 @@ inline std::vector<float> ReadAudio16k(const std::string& path) {
 
 // Text -> 16 kHz mono float32 via espeak-ng (voice e.g. "en-us", "en+f3"; speed in words/min).
 inline std::vector<float> Speak(const std::string& text, const std::string& voice, int speed) {
-  const std::string wav = ::testing::TempDir() + "/auris_espeak.wav";
+  // One file per process and call: test binaries run in parallel under ctest -j.
+  static int calls = 0;
+  const std::string wav = ::testing::TempDir() + "/auris_espeak_" + std::to_string(getpid()) + "_" +
+                          std::to_string(calls++) + ".wav";
   const std::string cmd = "espeak-ng -v " + voice + " -s " + std::to_string(speed) + " -w '" + wav +
                           "' \"" + text + "\" >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) return {};
-  return ReadAudio16k(wav);
+  std::vector<float> samples = ReadAudio16k(wav);
+  std::remove(wav.c_str());
+  return samples;
 }
 
 inline double Energy(std::span<const float> x) {

@@ -5,9 +5,11 @@ as 32-bit float WAV so nothing is requantised. Python only writes files, parses 
 JSON lines and computes the metrics (evaluate.py, unchanged heuristics).
 
 Two poolings of the same engine outputs are reported: "engine" = the summaries the server
-returns (mean over frames its VAD marks as speech: what users get), and "frames" = the
-engine's 25 Hz track pooled with the recipe's energy rule (data.speech_mask), i.e. exactly
-what the PyTorch eval computes, so a difference there is a network parity problem."""
+returns (what users get; the C++ pipeline pools them with the energy rule of
+data.speech_mask), and "frames" = the engine's 25 Hz track pooled here in Python with
+data.speech_mask, i.e. exactly what the PyTorch eval computes. The two agree when the
+server's pooling is right; a difference between "frames" and PyTorch is a network parity
+problem."""
 
 from __future__ import annotations
 
@@ -237,7 +239,7 @@ def run_eval_cpp(args) -> dict:
             res = evaluate(pred, corpus, cross)
             res["predictor"] = f"cpp:auris-server ({os.path.relpath(server_bin, REPO)}): " + \
                 described
-            res["summary_pooling"] = "engine VAD (what AnalyzeEmotion returns)"
+            res["summary_pooling"] = "engine energy rule (what AnalyzeEmotion returns)"
             res["gain_check_note"] = (
                 "+20 dB: the server clips decoded samples to [-1, 1] and the corpora peak near "
                 "0 dBFS, so the engine gets +20 dB as clipped audio (the PyTorch eval feeds "
@@ -259,8 +261,8 @@ def run_eval_cpp(args) -> dict:
             dur = np.array([len(w) // 640 * 0.04 for w in waves])
             mask = np.array([speech_mask(w).mean() if len(w) >= 640 else 0.0 for w in waves])
             res["speech_frames"] = {
-                "engine_vad_mean_fraction": float(np.mean(speech / np.maximum(dur, 1e-9))),
-                "engine_vad_none_utterances": int(np.sum(speech == 0)),
+                "engine_mean_fraction": float(np.mean(speech / np.maximum(dur, 1e-9))),
+                "engine_none_utterances": int(np.sum(speech == 0)),
                 "energy_rule_mean_fraction": float(np.mean(mask))}
             if not args.no_torch_parity:
                 res["torch_parity"] = torch_parity(model_path, pred, waves)

@@ -61,7 +61,8 @@ def run_export(args) -> dict:
                       "frame_samples": FRAME, "subsampling": SUBSAMPLING,
                       "receptive_field_frames": cost["receptive_field_frames"],
                       "recurrent": True},
-        "summary": "mean of the output frames over speech (VAD) frames",
+        "summary": "mean of the output frames over speech frames: 40 ms blocks whose mean "
+                   "power is within 35 dB of the loudest block (data.speech_mask)",
         "label_mapping": {"convention": "Russell circumplex, ../shared/data/README.md",
                           "categories": {k: list(v) for k, v in CIRCUMPLEX.items()},
                           "ravdess_strong_arousal_scale": STRONG_AROUSAL_SCALE},

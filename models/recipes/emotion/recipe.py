@@ -13,8 +13,8 @@ Model contract (the C++ EmotionPipeline implements it): front end "waveform_fram
 netspec layer list (causal convs, layernorm, max_pool x2 x2, unidirectional LSTM, linear,
 tanh) -> (T // 4, 2) = (arousal, valence) in [-1, 1] at 25 Hz. Utterance summary = mean
 of the output frames over speech frames. Here (training and eval) the speech frames are
-chosen by `speech_mask`, an energy rule on 40 ms blocks (see there); the C++ pipeline uses
-its VAD instead.
+chosen by `speech_mask`, an energy rule on 40 ms blocks (see there); the C++ pipeline
+applies the same rule (models/emotion/emotion_pipeline.h).
 
 This file is the CLI; the work is in data.py (prepare, labels, speech mask), model.py
 (layer list, cost, loading, inference), train.py, heuristics.py (one-feature baselines),
