@@ -93,5 +93,23 @@ class SynthesisTest(unittest.TestCase):
                 self.assertEqual(list(csv.DictReader(fh, delimiter="\t")), rows)
 
 
+@unittest.skipUnless(shutil.which("text2wave") and shutil.which("sox"),
+                     "festival or sox not installed: festival voice test skipped")
+class FestivalVoicesTest(unittest.TestCase):
+    def test_speaking_rate_changes_duration(self):
+        # festvox-us-slt-hts installs under voices/us/ and ignores Duration_Stretch.
+        voices = synth.festival_voices()
+        if not voices:
+            self.skipTest("no festival voice installed")
+        line = "the quick brown fox jumps over the lazy dog"
+        with tempfile.TemporaryDirectory() as d:
+            for v in voices:
+                slow, fast = (synth.synth_one((synth.Job(i, v, line, "t", "train", rate, 50), d))
+                              for i, rate in ((1, 0.8), (2, 1.25)))
+                # Duration scales about as 1 / rate: 1.25 / 0.8 = 1.56.
+                self.assertGreater(slow / fast, 1.35, v.name)
+                self.assertLess(slow / fast, 1.8, v.name)
+
+
 if __name__ == "__main__":
     unittest.main()

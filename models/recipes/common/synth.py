@@ -56,7 +56,13 @@ WORDNET_DIR = "/usr/share/wordnet"
 CMUDICT_PATHS = ("/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict",
                  "/usr/share/pocketsphinx/model/en-us/en-us/cmudict-en-us.dict")
 LICENSE_DIR = "/usr/share/common-licenses"  # fallback prose when no text package exists
-FESTIVAL_VOICE_DIR = "/usr/share/festival/voices/english"
+# Debian installs festival voices by language or by accent: festvox-kallpc16k under english/,
+# festvox-us-slt-hts under us/.
+FESTIVAL_VOICE_DIRS = ("/usr/share/festival/voices/english", "/usr/share/festival/voices/us")
+
+
+def festival_voice_installed(name: str) -> bool:
+    return any(os.path.isdir(os.path.join(d, name)) for d in FESTIVAL_VOICE_DIRS)
 
 
 # --------------------------------------------------------------------------- voices
@@ -123,7 +129,7 @@ def festival_voices() -> list[Voice]:
     if not shutil.which("text2wave"):
         return []
     return [Voice("festival", v, s) for v, s in FESTIVAL_SPEAKERS.items()
-            if os.path.isdir(os.path.join(FESTIVAL_VOICE_DIR, v))]
+            if festival_voice_installed(v)]
 
 
 def all_voices() -> list[Voice]:
@@ -311,7 +317,10 @@ def synth_one(args) -> float:
             cmd = ["flite", "-voice", v.name, "--setf",
                    f"duration_stretch={1 / job.rate:.3f}", "-t", job.text, "-o", tmp]
         else:
-            scm = f"(Parameter.set 'Duration_Stretch {1 / job.rate:.3f})"
+            # HTS voices ignore Duration_Stretch; hts_engine takes a speed rate ("-r").
+            scm = (f"(set! hts_engine_params (append hts_engine_params "
+                   f"(list (list \"-r\" {job.rate:.3f}))))" if v.name.endswith("_hts") else
+                   f"(Parameter.set 'Duration_Stretch {1 / job.rate:.3f})")
             cmd = ["text2wave", "-eval", f"(voice_{v.name})", "-eval", scm, "-o", tmp]
         subprocess.run(cmd, check=True, capture_output=True,
                        input=job.text if v.engine == "festival" else None, text=True)
@@ -395,9 +404,8 @@ def synthesize(out_dir: str, hours: float | None = None, seed: int = 0,
 def missing_resources() -> list[str]:
     """Debian packages this module could use but that are not installed."""
     checks = [("flite", shutil.which("flite")), ("festival", shutil.which("text2wave")),
-              ("festvox-kallpc16k", os.path.isdir(f"{FESTIVAL_VOICE_DIR}/kal_diphone")),
-              ("festvox-us-slt-hts",
-               os.path.isdir(f"{FESTIVAL_VOICE_DIR}/cmu_us_slt_arctic_hts")),
+              ("festvox-kallpc16k", festival_voice_installed("kal_diphone")),
+              ("festvox-us-slt-hts", festival_voice_installed("cmu_us_slt_arctic_hts")),
               ("fortunes", os.path.isdir(FORTUNE_DIR)),
               ("wordnet-base", os.path.isdir(WORDNET_DIR)),
               ("pocketsphinx-en-us", any(os.path.exists(p) for p in CMUDICT_PATHS)),
