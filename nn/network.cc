@@ -1,5 +1,6 @@
 #include "nn/network.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -170,7 +171,18 @@ absl::StatusOr<TensorView> Network::Forward(ConstTensorView in, NetworkState* st
 
 absl::StatusOr<std::unique_ptr<NetworkState>> Network::Stack(
     std::span<NetworkState* const> states) const {
+  int64_t total = 0;
+  for (NetworkState* s : states) total += s != nullptr ? s->batch_ : 0;
+  std::unique_ptr<NetworkState> out = InitState(std::max<int64_t>(total, 1));
+  if (absl::Status s = StackInto(states, out.get()); !s.ok()) return s;
+  return out;
+}
+
+absl::Status Network::StackInto(std::span<NetworkState* const> states,
+                                NetworkState* batched) const {
   if (states.empty()) return absl::InvalidArgumentError("Stack: no states given");
+  if (batched == nullptr) return absl::InvalidArgumentError("Stack: the batched state is null");
+  if (absl::Status s = CheckState(*batched, "Stack"); !s.ok()) return s;
   int64_t total = 0;
   for (size_t j = 0; j < states.size(); ++j) {
     if (states[j] == nullptr) {
@@ -178,6 +190,11 @@ absl::StatusOr<std::unique_ptr<NetworkState>> Network::Stack(
     }
     if (absl::Status s = CheckState(*states[j], "Stack"); !s.ok()) return s;
     total += states[j]->batch_;
+  }
+  if (total != batched->batch_) {
+    return absl::InvalidArgumentError(absl::StrCat("Stack: the states hold ", total,
+                                                   " streams but the batched state holds ",
+                                                   batched->batch_));
   }
   for (size_t i = 0; i < steps_.size(); ++i) {
     if (states[0]->layers_[i] == nullptr) continue;
@@ -192,16 +209,17 @@ absl::StatusOr<std::unique_ptr<NetworkState>> Network::Stack(
       }
     }
   }
-  std::unique_ptr<NetworkState> out = InitState(total);
   int64_t row = 0;
   for (NetworkState* s : states) {
     for (int64_t b = 0; b < s->batch_; ++b, ++row) {
       for (size_t i = 0; i < steps_.size(); ++i) {
-        if (out->layers_[i] != nullptr) out->layers_[i]->CopyStream(*s->layers_[i], b, row);
+        if (batched->layers_[i] != nullptr) {
+          batched->layers_[i]->CopyStream(*s->layers_[i], b, row);
+        }
       }
     }
   }
-  return out;
+  return absl::OkStatus();
 }
 
 absl::Status Network::Unstack(const NetworkState& batched,

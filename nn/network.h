@@ -85,6 +85,9 @@ class Network {
   // states must hold the same pending frames in every layer (fed the same number of frames
   // modulo the strides), else FAILED_PRECONDITION saying which layer and state differ.
   absl::StatusOr<std::unique_ptr<NetworkState>> Stack(std::span<NetworkState* const> states) const;
+  // As Stack, into an existing `batched` state of this network (from InitState or Stack) whose
+  // batch is the sum of theirs (else INVALID_ARGUMENT): a worker reuses it and allocates nothing.
+  absl::Status StackInto(std::span<NetworkState* const> states, NetworkState* batched) const;
   // The inverse: copies consecutive streams of `batched` back into `states`, whose batch
   // sizes must add up to batched.batch() (else INVALID_ARGUMENT).
   absl::Status Unstack(const NetworkState& batched, std::span<NetworkState* const> states) const;

@@ -36,6 +36,12 @@ void AddFlags(CLI::App* app, ServerConfig* c, std::string* port_file) {
   app->add_option("--backend", c->backend, "Compute backend: cpu or cuda")->capture_default_str();
   app->add_option("--workers", c->workers, "Worker threads; 0 = one per core")
       ->capture_default_str();
+  app->add_option("--max_batch_size", c->max_batch_size,
+                  "Streaming ASR streams per batched network step; 1 = no batching")
+      ->capture_default_str();
+  app->add_option("--max_batch_wait_ms", c->max_batch_wait_ms,
+                  "How long a partial ASR batch waits for more streams")
+      ->capture_default_str();
   app->add_option("--max_message_bytes", c->max_message_bytes, "Largest gRPC message accepted")
       ->capture_default_str();
   app->add_option("--max_unary_audio_seconds", c->max_unary_audio_seconds,

@@ -52,6 +52,14 @@ std::string Metrics::Render() const {
   out += "# HELP auris_active_streams Streaming RPCs in progress.\n";
   out += "# TYPE auris_active_streams gauge\n";
   absl::StrAppend(&out, "auris_active_streams ", active_streams_.load(), "\n");
+  out += "# HELP auris_asr_batches_total Batched streaming-recognition steps.\n";
+  out += "# TYPE auris_asr_batches_total counter\n";
+  absl::StrAppend(&out, "auris_asr_batches_total ", asr_batches_.load(), "\n");
+  out +=
+      "# HELP auris_asr_batch_streams_total Streams in those steps (over auris_asr_batches_total: "
+      "the mean batch size).\n";
+  out += "# TYPE auris_asr_batch_streams_total counter\n";
+  absl::StrAppend(&out, "auris_asr_batch_streams_total ", asr_batch_streams_.load(), "\n");
   return out;
 }
 

@@ -22,6 +22,11 @@ class Metrics {
   void StreamOpened() { active_streams_.fetch_add(1); }
   void StreamClosed() { active_streams_.fetch_sub(1); }
   int active_streams() const { return active_streams_.load(); }
+  // One batched streaming-recognition step over `streams` streams (--max_batch_size > 1).
+  void RecordAsrBatch(int streams) {
+    asr_batches_.fetch_add(1);
+    asr_batch_streams_.fetch_add(streams);
+  }
   // The Prometheus text exposition of everything recorded.
   std::string Render() const;
 
@@ -36,6 +41,8 @@ class Metrics {
   mutable std::mutex mu_;
   std::map<std::string, PerMethod> methods_;
   std::atomic<int> active_streams_{0};
+  std::atomic<long long> asr_batches_{0};
+  std::atomic<long long> asr_batch_streams_{0};
 };
 
 }  // namespace auris::server

@@ -30,6 +30,12 @@ absl::Status ServerConfig::Validate() const {
         absl::StrCat("backend = \"", backend, "\" is not allowed; allowed: cpu, cuda"));
   }
   if (workers < 0 || workers > 256) return OutOfRange("workers", workers, "0 (auto)..256");
+  if (max_batch_size < 1 || max_batch_size > 1024) {
+    return OutOfRange("max_batch_size", max_batch_size, "1 (no batching)..1024");
+  }
+  if (max_batch_wait_ms < 0 || max_batch_wait_ms > 1000) {
+    return OutOfRange("max_batch_wait_ms", max_batch_wait_ms, "0..1000");
+  }
   if (max_message_bytes < 4096 || max_message_bytes > (1 << 30)) {
     return OutOfRange("max_message_bytes", max_message_bytes, "4096..1073741824");
   }
@@ -71,12 +77,13 @@ absl::Status ServerConfig::Validate() const {
 
 std::string ServerConfig::ToString() const {
   return absl::StrFormat(
-      "listen=%s models_dir=%s metrics_port=%d backend=%s workers=%d max_message_bytes=%d "
+      "listen=%s models_dir=%s metrics_port=%d backend=%s workers=%d max_batch_size=%d "
+      "max_batch_wait_ms=%d max_message_bytes=%d "
       "max_unary_audio_seconds=%g max_stream_seconds=%g max_concurrent_streams=%d "
       "stream_idle_timeout_seconds=%g keepalive_time_ms=%d keepalive_timeout_ms=%d "
       "max_connection_age_ms=%d drain_grace_seconds=%g log_format=%s",
-      listen, models_dir, metrics_port, backend, workers, max_message_bytes,
-      max_unary_audio_seconds, max_stream_seconds, max_concurrent_streams,
+      listen, models_dir, metrics_port, backend, workers, max_batch_size, max_batch_wait_ms,
+      max_message_bytes, max_unary_audio_seconds, max_stream_seconds, max_concurrent_streams,
       stream_idle_timeout_seconds, keepalive_time_ms, keepalive_timeout_ms, max_connection_age_ms,
       drain_grace_seconds, log_format);
 }

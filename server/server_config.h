@@ -16,6 +16,10 @@ struct ServerConfig {
   std::string metrics_host = "127.0.0.1";  // address the metrics endpoint binds
   std::string backend = "cpu";             // "cpu" or "cuda"
   int workers = 0;  // DSP/NN worker threads; 0 = one per usable core (cgroup CPU limit aware)
+  // Streaming recognition: ASR streams per batched network step (1 = each stream alone), and
+  // how long a partial batch waits for more streams.
+  int max_batch_size = 1;     // 1..1024
+  int max_batch_wait_ms = 5;  // 0..1000
 
   // Limits.
   int max_message_bytes = 32 << 20;         // per gRPC message; larger: RESOURCE_EXHAUSTED

@@ -33,7 +33,12 @@ int WorkerCount(const ServerConfig& config) {
 }  // namespace
 
 ServerState::ServerState(ServerConfig config, std::unique_ptr<models::ModelRegistry> registry)
-    : config_(std::move(config)), registry_(std::move(registry)), workers_(WorkerCount(config_)) {}
+    : config_(std::move(config)), registry_(std::move(registry)), workers_(WorkerCount(config_)) {
+  if (config_.max_batch_size > 1) {
+    asr_batches_ = std::make_unique<AsrBatchScheduler>(
+        config_.max_batch_size, config_.max_batch_wait_ms, workers_.get_executor(), &metrics_);
+  }
+}
 
 ServerState::~ServerState() { JoinWorkers(); }
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "models/model_registry.h"
+#include "server/asr_batch_scheduler.h"
 #include "server/metrics.h"
 #include "server/server_config.h"
 #include "server/streaming_call.h"
@@ -30,6 +31,8 @@ class ServerState {
   void Post(std::function<void()> job);
   // Waits for queued jobs and stops the workers.
   void JoinWorkers();
+  // Batches streaming recognition steps; null when max_batch_size is 1 (no batching).
+  AsrBatchScheduler* asr_batches() { return asr_batches_.get(); }
 
   bool draining() const { return draining_.load(); }
   void StartDraining() { draining_.store(true); }
@@ -55,6 +58,7 @@ class ServerState {
   const std::unique_ptr<models::ModelRegistry> registry_;
   Metrics metrics_;
   boost::asio::thread_pool workers_;
+  std::unique_ptr<AsrBatchScheduler> asr_batches_;  // runs on workers_, joined before it goes
   std::atomic<bool> draining_{false};
   std::atomic<int> unary_in_flight_{0};
   std::atomic<int> open_streams_{0};

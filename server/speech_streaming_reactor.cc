@@ -37,7 +37,19 @@ absl::Status SpeechStreamingReactor::StartModel(int rate_hz) {
 }
 
 absl::Status SpeechStreamingReactor::Process(const std::vector<float>& samples) {
-  return Recognize(samples, /*flush=*/false);
+  AsrBatchScheduler* batches = state().asr_batches();
+  if (batches == nullptr || samples.empty()) return Recognize(samples, /*flush=*/false);
+  Defer([this, batches, &samples]() {
+    batches->Submit(options_.pipeline, stream_.get(), samples,
+                    [this](absl::Status status, std::vector<models::AsrEvent>* events) {
+                      if (status.ok()) {
+                        events_.swap(*events);
+                        Report(/*flush=*/false);
+                      }
+                      Resume(status);
+                    });
+  });
+  return absl::OkStatus();
 }
 
 absl::Status SpeechStreamingReactor::End(const std::vector<float>* late) {
@@ -56,17 +68,21 @@ absl::Status SpeechStreamingReactor::Recognize(const std::vector<float>& samples
   if (flush) {
     if (absl::Status s = stream_->Flush(&events_); !s.ok()) return s;
   }
+  Report(flush);
+  return absl::OkStatus();
+}
+
+void SpeechStreamingReactor::Report(bool flush) {
   SendEvents();
-  if (!interim_results_ || done_ || flush) return absl::OkStatus();
+  if (!interim_results_ || done_ || flush) return;
   const models::AsrResult interim = stream_->Interim();
   const std::string text =
       interim.alternatives.empty() ? std::string() : interim.alternatives[0].transcript;
-  if (text.empty() || text == last_interim_) return absl::OkStatus();
+  if (text.empty() || text == last_interim_) return;
   last_interim_ = text;
   v1::StreamingRecognizeResponse response;
   *response.add_results() = ToProto(interim, options_);
   Send(std::move(response));
-  return absl::OkStatus();
 }
 
 void SpeechStreamingReactor::SendEvents() {

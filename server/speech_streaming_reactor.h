@@ -2,7 +2,10 @@
 // chunks; interim results (when asked) after each chunk whose best transcript changed, a final
 // result per utterance (split at pauses), and SPEECH_ACTIVITY_BEGIN / END events. With
 // single_utterance, the first final is preceded by END_OF_SINGLE_UTTERANCE and later audio is
-// ignored until the client half-closes. Runs on workers (see ConfigFirstReactor).
+// ignored until the client half-closes. Runs on workers (see ConfigFirstReactor); with
+// --max_batch_size > 1 each audio chunk is decoded in a batch with other streams
+// (AsrBatchScheduler) and the next message is read once that batch is done; the end (flush)
+// runs on this stream alone.
 #ifndef AURIS_SERVER_SPEECH_STREAMING_REACTOR_H_
 #define AURIS_SERVER_SPEECH_STREAMING_REACTOR_H_
 
@@ -31,6 +34,8 @@ class SpeechStreamingReactor
   absl::Status End(const std::vector<float>* late) override;
   bool ignoring_audio() const override { return done_; }
   absl::Status Recognize(const std::vector<float>& samples, bool flush);
+  // Sends events_ and, when asked for and changed, the interim result.
+  void Report(bool flush);
   void SendEvents();
 
   SpeechOptions options_;

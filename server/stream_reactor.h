@@ -2,7 +2,9 @@
 // worker (never blocking a gRPC thread), keeps one write in flight with a queue behind it,
 // finishes after queued writes drain, enforces the stream cap, idle timeout and drain, and
 // logs/records each call. Subclasses implement HandleMessage / HandleEnd, which run on a
-// worker, one at a time, in order. Lifetime: reference-counted; the last Unref deletes.
+// worker, one at a time, in order; a HandleMessage may hand its work on (Defer) and finish it
+// later (Resume), the next message being read only then. Lifetime: reference-counted; the
+// last Unref deletes.
 #ifndef AURIS_SERVER_STREAM_REACTOR_H_
 #define AURIS_SERVER_STREAM_REACTOR_H_
 
@@ -11,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -86,6 +89,15 @@ class StreamReactor : public grpc::ServerBidiReactor<Request, Response>, public 
       this->StartWrite(&writes_.front());
     }
   }
+  // From HandleMessage: `start` runs once HandleMessage has returned (whose status is then
+  // ignored) and must lead to exactly one Resume(status), from any thread. The call stays
+  // alive until then, and the next message is read only after it.
+  void Defer(std::function<void()> start) { deferred_ = std::move(start); }
+  // Ends a deferred message: a non-OK status ends the call with that status.
+  void Resume(const absl::Status& status) {
+    Complete(status, /*had_message=*/true);
+    Unref();
+  }
   void AddAudioSeconds(double seconds) { audio_seconds_ += seconds; }
   bool cancelled() const { return cancelled_.load(); }
   ServerState& state() { return *state_; }
@@ -117,8 +129,19 @@ class StreamReactor : public grpc::ServerBidiReactor<Request, Response>, public 
   void Run(std::optional<Request>& message) {
     if (cancelled()) return;
     absl::Status status = message ? HandleMessage(*message) : HandleEnd();
+    if (deferred_) {
+      std::function<void()> start = std::move(deferred_);
+      deferred_ = nullptr;
+      Ref();  // released by Resume
+      start();
+      return;
+    }
+    Complete(status, message.has_value());
+  }
+
+  void Complete(const absl::Status& status, bool had_message) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!status.ok() || !message) {
+    if (!status.ok() || !had_message) {
       FinishLocked(status);
     } else if (!finish_called_ && !pending_finish_) {
       ReadLocked();
@@ -191,6 +214,7 @@ class StreamReactor : public grpc::ServerBidiReactor<Request, Response>, public 
   std::atomic<bool> cancelled_{false};
   double audio_seconds_ = 0;
   bool registered_ = false;
+  std::function<void()> deferred_;  // set and taken by the worker running the message
 
   std::mutex mu_;
   Request incoming_;

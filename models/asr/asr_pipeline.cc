@@ -12,6 +12,7 @@
 #include "models/neural_model_loader.h"
 #include "nn/lexicon_scorer.h"
 #include "nn/word_lm_scorer.h"
+#include "nn/workspace.h"
 
 namespace auris::models {
 namespace {
@@ -122,6 +123,25 @@ AsrPipeline::OutputKind LastLayerKind(const std::string& layers_json) {
   return AsrPipeline::OutputKind::kLogits;
 }
 
+// The fewest zero rows for which a fresh state gives an output frame.
+absl::StatusOr<int64_t> ProbeFirstOutputRows(const ModelInfo& info, const nn::Network& network) {
+  const int64_t limit = 2 * (network.receptive_field() + network.subsampling());
+  const int64_t dim = network.input_channels();
+  const std::vector<float> rows(static_cast<size_t>(limit * dim), 0.0f);
+  nn::Workspace workspace;
+  for (int64_t n = 1; n <= limit; ++n) {
+    std::unique_ptr<nn::NetworkState> state = network.InitState(1);
+    workspace.Reset();
+    absl::StatusOr<nn::TensorView> out = network.Forward(
+        nn::ConstTensorView(rows.data(), nn::Shape{1, n, dim}), state.get(), &workspace);
+    if (!out.ok()) return BadModel(info, absl::StrCat("network: ", out.status().message()));
+    if (out->shape.rank() == 3 && out->shape[1] > 0) return n;
+  }
+  return BadModel(info,
+                  absl::StrCat("the network gives no output frame for ", limit,
+                               " input frames (receptive field ", network.receptive_field(), ")"));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
@@ -225,6 +245,9 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
                                          static_cast<double>(pipeline->frame_ns_) / 1e6, " ms"));
     }
   }
+  absl::StatusOr<int64_t> first_output_rows = ProbeFirstOutputRows(info, *network);
+  if (!first_output_rows.ok()) return first_output_rows.status();
+  pipeline->first_output_rows_ = *first_output_rows;
   absl::StatusOr<std::unique_ptr<nn::CtcForcedAligner>> aligner =
       nn::CtcForcedAligner::Create({.blank = table.blank});
   if (!aligner.ok()) return aligner.status();

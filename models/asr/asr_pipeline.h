@@ -83,6 +83,9 @@ class AsrPipeline {
   const std::vector<std::string>& lexicon() const { return lexicon_; }
   int model_rate_hz() const { return features_.sample_rate; }
   int64_t frame_ns() const { return frame_ns_; }  // network output frame shift
+  // Feature rows a fresh network state needs before its first output frame; every further
+  // network().subsampling() rows give one more frame (found by probing the network at Create).
+  int64_t first_output_rows() const { return first_output_rows_; }
 
   // Shallow-fusion scorer for these weights, shared and cached (at most 16 pairs); null when
   // both are 0 and there is no lexicon. Without an LM, only the word bonus is applied
@@ -104,6 +107,7 @@ class AsrPipeline {
   std::unique_ptr<nn::CtcForcedAligner> aligner_;
   OutputKind output_kind_ = OutputKind::kLogProbs;
   int64_t frame_ns_ = 0;
+  int64_t first_output_rows_ = 1;
   mutable std::mutex cache_mu_;
   mutable std::vector<std::pair<std::pair<double, double>, std::shared_ptr<const nn::CtcScorer>>>
       scorer_cache_;

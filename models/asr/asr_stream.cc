@@ -27,16 +27,11 @@ void ToLogProbs(AsrPipeline::OutputKind kind, float* row, int vocab) {
 }  // namespace
 
 absl::Status AsrStream::Accept(std::span<const float> samples, std::vector<AsrEvent>* events) {
-  if (!to_model_rate_) return Process(samples, /*flush=*/false, events);
-  resampled_.clear();
-  to_model_rate_->Accept(samples, &resampled_);
-  return Process(resampled_, /*flush=*/false, events);
+  return Process(samples, /*flush=*/false, events);
 }
 
 absl::Status AsrStream::Flush(std::vector<AsrEvent>* events) {
-  resampled_.clear();
-  if (to_model_rate_) to_model_rate_->Flush(&resampled_);
-  if (absl::Status s = Process(resampled_, /*flush=*/true, events); !s.ok()) return s;
+  if (absl::Status s = Process({}, /*flush=*/true, events); !s.ok()) return s;
   if (decoder_->frames() > 0 || speech_frames_ > 0) EndUtterance(frames_, true, events);
   return absl::OkStatus();
 }
@@ -50,30 +45,78 @@ AsrResult AsrStream::Interim() const {
 
 int64_t AsrStream::decoded_ns() const { return frames_ * pipeline_->frame_ns(); }
 
-absl::Status AsrStream::Process(std::span<const float> model_rate, bool flush,
+absl::Status AsrStream::Process(std::span<const float> samples, bool flush,
                                 std::vector<AsrEvent>* events) {
-  feature_rows_.clear();
-  features_->Accept(model_rate, &feature_rows_);
-  if (flush) features_->Flush(&feature_rows_);
-  if (feature_rows_.empty()) return absl::OkStatus();
-  const int64_t dim = features_->feature_dim();
-  const int64_t rows = static_cast<int64_t>(feature_rows_.size()) / dim;
-  if (capture_) {
-    captured_features_.insert(captured_features_.end(), feature_rows_.begin(), feature_rows_.end());
-  }
-  workspace_.Reset();
+  RunFrontEnd(samples, flush);
+  const int64_t rows = RowsToFeed(flush);
+  if (rows == 0) return absl::OkStatus();
+  return RunNetwork(rows, &workspace_, events);
+}
+
+absl::Status AsrStream::RunNetwork(int64_t rows, nn::Workspace* workspace,
+                                   std::vector<AsrEvent>* events) {
+  workspace->Reset();
   absl::StatusOr<nn::TensorView> out = pipeline_->network().Forward(
-      nn::ConstTensorView(feature_rows_.data(), nn::Shape{1, rows, dim}), state_.get(),
-      &workspace_);
+      nn::ConstTensorView(QueuedRows().data(), nn::Shape{1, rows, features_->feature_dim()}),
+      state_.get(), workspace);
   if (!out.ok()) return out.status();
-  const int vocab = static_cast<int>(pipeline_->symbols().symbols.size());
-  if (out->shape.rank() != 3 || out->shape[0] != 1 || out->shape[2] != vocab) {
-    return absl::InternalError(absl::StrCat("asr model \"", pipeline_->info().name,
-                                            "\" returned shape ", out->shape.ToString(),
-                                            "; expected (1, T, ", vocab, ")"));
+  if (absl::Status s = CheckNetworkOutput(*pipeline_, out->shape, 1); !s.ok()) return s;
+  return TakeNetworkOutput(out->data, static_cast<int>(out->shape[1]), rows, events);
+}
+
+void AsrStream::RunFrontEnd(std::span<const float> samples, bool flush) {
+  const int64_t dim = features_->feature_dim();
+  feature_queue_.erase(feature_queue_.begin(), feature_queue_.begin() + queue_head_ * dim);
+  queue_head_ = 0;
+  std::span<const float> model_rate = samples;
+  if (to_model_rate_) {
+    resampled_.clear();
+    to_model_rate_->Accept(samples, &resampled_);
+    if (flush) to_model_rate_->Flush(&resampled_);
+    model_rate = resampled_;
   }
-  const int frames = static_cast<int>(out->shape[1]);
-  log_probs_.assign(out->data, out->data + out->size());
+  const size_t before = feature_queue_.size();
+  features_->Accept(model_rate, &feature_queue_);
+  if (flush) features_->Flush(&feature_queue_);
+  if (capture_) {
+    captured_features_.insert(captured_features_.end(), feature_queue_.begin() + before,
+                              feature_queue_.end());
+  }
+}
+
+int64_t AsrStream::RowsToFeed(bool flush) const {
+  const int64_t queued =
+      static_cast<int64_t>(feature_queue_.size()) / features_->feature_dim() - queue_head_;
+  if (flush) return queued;
+  const int64_t first = pipeline_->first_output_rows();
+  const int64_t stride = pipeline_->network().subsampling();
+  const int64_t total = fed_rows_ + queued;
+  if (total < first) return 0;
+  return std::max<int64_t>(0, first + (total - first) / stride * stride - fed_rows_);
+}
+
+std::span<const float> AsrStream::QueuedRows() const {
+  const size_t begin = static_cast<size_t>(queue_head_ * features_->feature_dim());
+  return std::span<const float>(feature_queue_).subspan(begin);
+}
+
+absl::Status AsrStream::CheckNetworkOutput(const AsrPipeline& pipeline, const nn::Shape& shape,
+                                           int64_t batch) {
+  const int64_t vocab = static_cast<int64_t>(pipeline.symbols().symbols.size());
+  if (shape.rank() != 3 || shape[0] != batch || shape[2] != vocab) {
+    return absl::InternalError(absl::StrCat("asr model \"", pipeline.info().name,
+                                            "\" returned shape ", shape.ToString(), "; expected (",
+                                            batch, ", T, ", vocab, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AsrStream::TakeNetworkOutput(const float* output, int frames, int64_t rows_fed,
+                                          std::vector<AsrEvent>* events) {
+  queue_head_ += rows_fed;
+  fed_rows_ += rows_fed;
+  const int vocab = static_cast<int>(pipeline_->symbols().symbols.size());
+  log_probs_.assign(output, output + static_cast<size_t>(frames) * vocab);
   for (int t = 0; t < frames; ++t) {
     ToLogProbs(pipeline_->output_kind(), log_probs_.data() + static_cast<size_t>(t) * vocab, vocab);
   }

@@ -5,7 +5,12 @@
 // then a final result is emitted and the decoder starts afresh. Leading silence of that length
 // is dropped without a result. Speech-activity events: begin at the first non-blank-dominated
 // frame of an utterance, end one frame after its last one when the utterance ends.
-// Results depend only on the samples, never on how they were split into chunks.
+// Results depend only on the samples, never on how they were split into chunks, nor on
+// whether the network ran for this stream alone (Accept) or batched with others (AsrBatcher).
+// Feature rows wait in a per-stream queue until they make a network output frame: a call
+// feeds the network the rows up to the last one that completes an output frame
+// (AsrPipeline::first_output_rows() + k x subsampling in total), so every stream's network
+// state stays in a phase that Network::Stack accepts and no output comes later than it could.
 // Created by AsrPipeline::CreateStream; used by one thread at a time.
 #ifndef AURIS_MODELS_ASR_ASR_STREAM_H_
 #define AURIS_MODELS_ASR_ASR_STREAM_H_
@@ -50,10 +55,25 @@ class AsrStream {
 
  private:
   friend class AsrPipeline;
+  friend class AsrBatcher;
   explicit AsrStream(const AsrPipeline* pipeline) : pipeline_(pipeline) {}
-  absl::Status Process(std::span<const float> model_rate, bool flush,
-                       std::vector<AsrEvent>* events);
-  absl::Status RunNetwork(std::vector<AsrEvent>* events);
+  absl::Status Process(std::span<const float> samples, bool flush, std::vector<AsrEvent>* events);
+  // Input-rate samples -> resampler -> feature rows appended to the queue (and captured).
+  void RunFrontEnd(std::span<const float> samples, bool flush);
+  // Queued rows the network should take now (all of them when flushing), >= 0.
+  int64_t RowsToFeed(bool flush) const;
+  // The queued rows, (rows, feature_dim) row-major.
+  std::span<const float> QueuedRows() const;
+  // Runs the network on the first `rows` queued rows with this stream's own state (scratch
+  // from `workspace`) and takes its output.
+  absl::Status RunNetwork(int64_t rows, nn::Workspace* workspace, std::vector<AsrEvent>* events);
+  // The network's (frames, V) output for the first `rows_fed` queued rows: dequeues them,
+  // converts to log-probabilities, captures and decodes.
+  absl::Status TakeNetworkOutput(const float* output, int frames, int64_t rows_fed,
+                                 std::vector<AsrEvent>* events);
+  // OK if the network gave (batch, T, V); INTERNAL naming the model otherwise.
+  static absl::Status CheckNetworkOutput(const AsrPipeline& pipeline, const nn::Shape& shape,
+                                         int64_t batch);
   absl::Status DecodeFrames(std::span<const float> log_probs, int num_frames,
                             std::vector<AsrEvent>* events);
   void EndUtterance(int64_t end_frame, bool speech_ended, std::vector<AsrEvent>* events);
@@ -69,7 +89,9 @@ class AsrStream {
   nn::Workspace workspace_;
   std::unique_ptr<AsrDecoder> decoder_;
   std::vector<float> resampled_;
-  std::vector<float> feature_rows_;
+  std::vector<float> feature_queue_;  // (rows, feature_dim); rows before queue_head_ are done
+  int64_t queue_head_ = 0;
+  int64_t fed_rows_ = 0;  // feature rows given to the network since the start of the stream
   std::vector<float> log_probs_;
   // Frame counters are network output frames since the start of the stream.
   int64_t frames_ = 0;

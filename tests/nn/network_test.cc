@@ -185,6 +185,42 @@ TEST(NetworkTest, StackRejectsStatesInDifferentPhases) {
   EXPECT_THAT(net->Stack(mixed).status().message(), HasSubstr("not made by this network"));
 }
 
+TEST(NetworkTest, StackIntoReusesOneBatchedStateAcrossSteps) {
+  std::unique_ptr<Network> net = LoadNet("asr", KernelImpl::kOptimized);
+  ASSERT_NE(net, nullptr);
+  const int64_t c = net->input_channels();
+  const Tensor x0 = Random({1, 24, c}, 31);
+  const Tensor x1 = Random({1, 24, c}, 32);
+  auto a = net->InitState();
+  auto b = net->InitState();
+  NetworkState* both[] = {a.get(), b.get()};
+  auto batched = net->InitState(2);
+  Workspace ws;
+  std::vector<Tensor> out0, out1;
+  for (int64_t at = 0; at < 24; at += 8) {
+    ASSERT_TRUE(net->StackInto(both, batched.get()).ok());
+    Tensor x({2, 8, c});
+    std::memcpy(x.data(), Slice(x0, at, at + 8).data(), sizeof(float) * 8 * c);
+    std::memcpy(x.data() + 8 * c, Slice(x1, at, at + 8).data(), sizeof(float) * 8 * c);
+    const Tensor y = Step(*net, x, batched.get(), &ws);
+    ASSERT_TRUE(net->Unstack(*batched, both).ok());
+    const int64_t half = y.size() / 2;
+    Tensor y0({1, y.shape()[1], y.shape()[2]}), y1({1, y.shape()[1], y.shape()[2]});
+    std::memcpy(y0.data(), y.data(), sizeof(float) * half);
+    std::memcpy(y1.data(), y.data() + half, sizeof(float) * half);
+    out0.push_back(std::move(y0));
+    out1.push_back(std::move(y1));
+  }
+  EXPECT_LE(MaxAbsDiff(ConcatTime(out0).view(), RunChunked(*net, x0, 24).view()), 1e-5f);
+  EXPECT_LE(MaxAbsDiff(ConcatTime(out1).view(), RunChunked(*net, x1, 24).view()), 1e-5f);
+
+  auto three = net->InitState(3);
+  const absl::Status s = net->StackInto(both, three.get());
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("the states hold 2 streams but the batched state holds 3"));
+  EXPECT_EQ(net->StackInto(both, nullptr).code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(NetworkTest, ForwardChecksInputAndAllocatesNothingAfterWarmUp) {
   std::unique_ptr<Network> net = LoadNet("asr", KernelImpl::kOptimized);
   ASSERT_NE(net, nullptr);

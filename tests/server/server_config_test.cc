@@ -13,6 +13,8 @@ TEST(ServerConfigTest, DefaultsAreValid) {
   EXPECT_TRUE(config.Validate().ok());
   EXPECT_EQ(config.listen, "127.0.0.1:50051");
   EXPECT_THAT(config.ToString(), HasSubstr("max_concurrent_streams=256"));
+  EXPECT_EQ(config.max_batch_size, 1) << "batching is opt-in";
+  EXPECT_THAT(config.ToString(), HasSubstr("max_batch_size=1 max_batch_wait_ms=5"));
 }
 
 TEST(ServerConfigTest, EachBadFieldIsNamed) {
@@ -25,6 +27,9 @@ TEST(ServerConfigTest, EachBadFieldIsNamed) {
       {[](ServerConfig* c) { c->listen = "127.0.0.1:70000"; }, "listen"},
       {[](ServerConfig* c) { c->metrics_port = -1; }, "metrics_port"},
       {[](ServerConfig* c) { c->backend = "tpu"; }, "backend"},
+      {[](ServerConfig* c) { c->max_batch_size = 0; }, "max_batch_size"},
+      {[](ServerConfig* c) { c->max_batch_size = 5000; }, "max_batch_size"},
+      {[](ServerConfig* c) { c->max_batch_wait_ms = -1; }, "max_batch_wait_ms"},
       {[](ServerConfig* c) { c->max_message_bytes = 10; }, "max_message_bytes"},
       {[](ServerConfig* c) { c->max_unary_audio_seconds = 0; }, "max_unary_audio_seconds"},
       {[](ServerConfig* c) { c->max_stream_seconds = -5; }, "max_stream_seconds"},
