@@ -178,6 +178,15 @@ class AsrRecipeSmokeTest(unittest.TestCase):
             self.assertEqual(list(out.shape), g["out_shape"])
             np.testing.assert_allclose(out.ravel(), y, atol=1e-5)
             np.testing.assert_allclose(np.exp(out).sum(axis=1), 1.0, atol=1e-4)
+            # Warm start from the exported file (its layer list ends in log_softmax): the
+            # first step starts from the trained weights, not from scratch.
+            warm = recipe.main(["train", "--cache", c, "--ckpt-dir", os.path.join(d, "warm"),
+                                "--threads", "1", "--epochs", "1", "--conv-channels", "16",
+                                "--lstm-hidden", "16", "--lstm-layers", "1", "--warmup", "1",
+                                "--lr", "5e-3", "--batch-frames", "100000", "--max-batch", "64",
+                                "--log-every", "1000", "--init-from", model])
+            self.assertEqual(warm["global_step"], 1)
+            self.assertLess(warm["history"][0]["train_loss"], losses[0])
             r = recipe.main(["eval", "--cache", c, "--model", model, "--no-lm", "--threads",
                              "1", "--sets", "train,valid", "--limit", "2",
                              "--stream-set", "train", "--stream-minutes", "0.05",

@@ -134,7 +134,8 @@ def _init_from(net, spec: list, path: str) -> dict:
     Returns the file's training summary (steps, epochs, hours), which export adds up."""
     from .decode import net_from_model_file
     src, meta, _, _ = net_from_model_file(path)
-    if meta["layers"] != spec:
+    from .model import export_spec
+    if meta["layers"] != export_spec(spec):  # exported files end in log_softmax
         raise SystemExit(f"train: --init-from {path}: its layer list differs from this "
                          f"run's (--conv-channels/--lstm-hidden/--lstm-layers must match)")
     net.load_state_dict(src.state_dict())
