@@ -38,6 +38,22 @@ absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
   return bytes.str();
 }
 
+int ForEachFile(
+    const std::vector<std::string>& paths,
+    const std::function<int(const std::string& path, const std::string& bytes)>& handle) {
+  int failures = 0;
+  for (const std::string& path : paths) {
+    absl::StatusOr<std::string> bytes = ReadFileBytes(path);
+    if (!bytes.ok()) {
+      std::cerr << "error: " << bytes.status().message() << "\n";
+      ++failures;
+      continue;
+    }
+    failures += handle(path, *bytes);
+  }
+  return failures;
+}
+
 absl::Status WriteFileBytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   if (!out) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));

@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,12 @@ std::shared_ptr<grpc::Channel> MakeChannel(const GlobalOptions& options);
 void SetDeadline(const GlobalOptions& options, grpc::ClientContext* context);
 
 absl::StatusOr<std::string> ReadFileBytes(const std::string& path);
+// Reads each of `paths` in order and calls `handle(path, bytes)`, which returns its failures
+// for that file (0 or 1); a file that cannot be read is reported on stderr and counts as one.
+// Returns the total.
+int ForEachFile(
+    const std::vector<std::string>& paths,
+    const std::function<int(const std::string& path, const std::string& bytes)>& handle);
 absl::Status WriteFileBytes(const std::string& path, const std::string& bytes);
 // IN may be a file or a folder (its audio files, sorted, not recursive).
 absl::StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& inputs);

@@ -90,15 +90,14 @@ int RunDenoise(const GlobalOptions& global, const DenoiseOptions& options) {
   const bool many = inputs->size() > 1;
   if (many) fs::create_directories(options.output);
   auto stub = v1::Enhancement::NewStub(MakeChannel(global));
-  int failures = 0;
-  for (const std::string& path : *inputs) {
-    absl::StatusOr<std::string> bytes = ReadFileBytes(path);
-    if (!bytes.ok()) {
-      std::cerr << "error: " << bytes.status().message() << "\n";
-      ++failures;
-      continue;
-    }
-    absl::StatusOr<dsp::DecodedAudio> noisy = dsp::DecodeAudio(*bytes, {});
+  // The clean reference (--reference), read once for every input.
+  absl::StatusOr<dsp::DecodedAudio> clean = absl::NotFoundError("no reference");
+  if (!options.reference.empty()) {
+    absl::StatusOr<std::string> ref_bytes = ReadFileBytes(options.reference);
+    clean = ref_bytes.ok() ? dsp::DecodeAudio(*ref_bytes, {}) : ref_bytes.status();
+  }
+  const int failures = ForEachFile(*inputs, [&](const std::string& path, const std::string& bytes) {
+    absl::StatusOr<dsp::DecodedAudio> noisy = dsp::DecodeAudio(bytes, {});
     const std::string out_path = OutputPathFor(options, path, many);
     Result result;
     const auto start = std::chrono::steady_clock::now();
@@ -106,24 +105,21 @@ int RunDenoise(const GlobalOptions& global, const DenoiseOptions& options) {
     if (options.streaming) {
       if (!noisy.ok()) {
         std::cerr << "error: " << path << ": " << noisy.status().message() << "\n";
-        ++failures;
-        continue;
+        return 1;
       }
-      status = DenoiseStreaming(global, options, stub.get(), *bytes, noisy->sample_rate_hz,
-                                out_path, &result);
+      status = DenoiseStreaming(global, options, stub.get(), bytes, noisy->sample_rate_hz, out_path,
+                                &result);
     } else {
-      status = DenoiseUnary(global, options, stub.get(), *bytes, out_path, &result);
+      status = DenoiseUnary(global, options, stub.get(), bytes, out_path, &result);
     }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!status.ok()) {
-      failures += ReportRpcError(global, path, status);
-      continue;
+      return ReportRpcError(global, path, status);
     }
     if (absl::Status s = WriteFileBytes(out_path, result.bytes); !s.ok()) {
       std::cerr << "error: " << s.message() << "\n";
-      ++failures;
-      continue;
+      return 1;
     }
     nlohmann::json report = {{"input", path}, {"output", out_path}, {"seconds_wall", wall}};
     std::string text = absl::StrFormat("%s -> %s (%.2f s)", path, out_path, wall);
@@ -135,9 +131,6 @@ int RunDenoise(const GlobalOptions& global, const DenoiseOptions& options) {
                             wall / audio_s);
     }
     if (!options.reference.empty() && noisy.ok()) {
-      absl::StatusOr<std::string> ref_bytes = ReadFileBytes(options.reference);
-      absl::StatusOr<dsp::DecodedAudio> clean =
-          ref_bytes.ok() ? dsp::DecodeAudio(*ref_bytes, {}) : ref_bytes.status();
       absl::StatusOr<dsp::DecodedAudio> denoised = dsp::DecodeAudio(result.bytes, {});
       if (clean.ok() && denoised.ok()) {
         const double snr_in = dsp::SnrDb(clean->samples, noisy->samples);
@@ -159,7 +152,8 @@ int RunDenoise(const GlobalOptions& global, const DenoiseOptions& options) {
       }
     }
     std::cout << (global.json ? report.dump() : text) << "\n";
-  }
+    return 0;
+  });
   return failures == 0 ? 0 : 1;
 }
 

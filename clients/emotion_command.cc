@@ -40,25 +40,17 @@ int RunEmotion(const GlobalOptions& global, const EmotionOptions& options) {
     return 2;
   }
   auto stub = v1::Emotion::NewStub(MakeChannel(global));
-  int failures = 0;
-  for (const std::string& path : *inputs) {
-    absl::StatusOr<std::string> bytes = ReadFileBytes(path);
-    if (!bytes.ok()) {
-      std::cerr << "error: " << bytes.status().message() << "\n";
-      ++failures;
-      continue;
-    }
+  const int failures = ForEachFile(*inputs, [&](const std::string& path, const std::string& bytes) {
     v1::AnalyzeEmotionRequest request;
     request.mutable_config()->set_model(options.model);
     request.mutable_config()->set_frame_period_ms(options.frame_period_ms);
-    request.set_audio_content(*std::move(bytes));
+    request.set_audio_content(bytes);
     v1::AnalyzeEmotionResponse response;
     grpc::ClientContext context;
     SetDeadline(global, &context);
     const grpc::Status status = stub->AnalyzeEmotion(&context, request, &response);
     if (!status.ok()) {
-      failures += ReportRpcError(global, path, status);
-      continue;
+      return ReportRpcError(global, path, status);
     }
     if (global.json) {
       std::cout << EmotionJson(path, response).dump() << "\n";
@@ -67,7 +59,8 @@ int RunEmotion(const GlobalOptions& global, const EmotionOptions& options) {
       std::cout << absl::StrFormat("%s\tarousal %+.3f\tvalence %+.3f\tspeech %.2f s\n", path,
                                    s.arousal(), s.valence(), Seconds(s.speech_duration()));
     }
-  }
+    return 0;
+  });
   return failures == 0 ? 0 : 1;
 }
 

@@ -128,30 +128,21 @@ int RunTranscribe(const GlobalOptions& global, const TranscribeOptions& options)
   }
   std::ostream& out = options.output.empty() ? std::cout : file;
   auto stub = v1::Speech::NewStub(MakeChannel(global));
-  int failures = 0;
-  for (const std::string& path : *inputs) {
-    absl::StatusOr<std::string> bytes = ReadFileBytes(path);
-    if (!bytes.ok()) {
-      std::cerr << "error: " << bytes.status().message() << "\n";
-      ++failures;
-      continue;
-    }
+  const int failures = ForEachFile(*inputs, [&](const std::string& path, const std::string& bytes) {
     std::vector<v1::SpeechRecognitionResult> results;
     grpc::Status status;
     if (options.streaming) {
-      absl::StatusOr<dsp::DecodedAudio> audio = dsp::DecodeAudio(*bytes, {});
+      absl::StatusOr<dsp::DecodedAudio> audio = dsp::DecodeAudio(bytes, {});
       if (!audio.ok()) {
         std::cerr << "error: " << path << ": " << audio.status().message() << "\n";
-        ++failures;
-        continue;
+        return 1;
       }
       status = Streaming(global, options, stub.get(), *audio, &results);
     } else {
-      status = Unary(global, options, stub.get(), *bytes, &results);
+      status = Unary(global, options, stub.get(), bytes, &results);
     }
     if (!status.ok()) {
-      failures += ReportRpcError(global, "transcribe " + path, status);
-      continue;
+      return ReportRpcError(global, "transcribe " + path, status);
     }
     std::vector<std::string> texts;
     nlohmann::json list = nlohmann::json::array();
@@ -169,7 +160,8 @@ int RunTranscribe(const GlobalOptions& global, const TranscribeOptions& options)
       out << path << "\t" << transcript << "\n";
     }
     out.flush();
-  }
+    return 0;
+  });
   return failures == 0 ? 0 : 1;
 }
 
