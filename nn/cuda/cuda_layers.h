@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "nn/cuda/cuda_util.h"
 #include "nn/cuda/kernels.h"
+#include "nn/layers/conv1d.h"
 #include "nn/tensor.h"
 
 namespace auris::nn::cuda {
@@ -67,16 +68,8 @@ class CudaLayer {
 
 class CudaConv1d : public CudaLayer {
  public:
-  struct Options {
-    int64_t in_channels = 0;
-    int64_t out_channels = 0;
-    int64_t kernel_size = 1;
-    int64_t stride = 1;
-    int64_t dilation = 1;
-    int64_t padding = 0;
-    int64_t groups = 1;
-    bool causal = true;
-  };
+  // The CPU layer's options; `bias` is ignored (Create takes the bias tensor or null).
+  using Options = Conv1d::Options;
   // weight (out, in / groups, kernel_size) as torch; bias (out) or an empty tensor.
   static absl::StatusOr<std::unique_ptr<CudaConv1d>> Create(const Options& options,
                                                             const Tensor& weight,

@@ -60,7 +60,7 @@ absl::StatusOr<std::unique_ptr<CudaLayer>> BuildConv1d(const LayerFields& f,
   AURIS_CUDA_ASSIGN(bias, f.Bool("bias", true));
   AURIS_CUDA_ASSIGN(causal, f.Bool("causal", true));
   AURIS_CUDA_ASSIGN(padding, f.Int("padding", 0, 0, kFrames));
-  o = {in, out, kernel, stride, dilation, padding, groups, causal};
+  o = {in, out, kernel, stride, dilation, padding, groups, bias, causal};
   AURIS_CUDA_ASSIGN(weight, Need(tensors, f, "weight"));
   return CudaConv1d::Create(o, *weight, bias ? Find(tensors, f, "bias") : nullptr);
 }
