@@ -34,18 +34,6 @@ void StdTanhArray(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
 }
 
-// The cell update of the optimized LSTM kernel before fast math.
-void StdLstmCell(const float* gates, int64_t hidden, float* h, float* c) {
-  for (int64_t j = 0; j < hidden; ++j) {
-    const float i = StdSigmoid(gates[j]);
-    const float f = StdSigmoid(gates[hidden + j]);
-    const float g = std::tanh(gates[2 * hidden + j]);
-    const float o = StdSigmoid(gates[3 * hidden + j]);
-    c[j] = f * c[j] + i * g;
-    h[j] = o * std::tanh(c[j]);
-  }
-}
-
 const char* Label(int64_t arg) {
   return arg == 0 ? ActiveFastMathKernels().name : (arg == 1 ? "std" : "scalar");
 }
@@ -84,9 +72,9 @@ void BM_Tanh1280(benchmark::State& state) {
 BENCHMARK(BM_Tanh1280)->Arg(0)->Arg(1)->Arg(2);
 
 void BM_LstmCell320(benchmark::State& state) {
-  const auto fn = state.range(0) == 0
-                      ? &LstmCellUpdate
-                      : (state.range(0) == 1 ? &StdLstmCell : ScalarFastMathKernels().lstm_cell);
+  const auto fn = state.range(0) == 0 ? &LstmCellUpdate
+                                      : (state.range(0) == 1 ? &LstmCellUpdateExact
+                                                             : ScalarFastMathKernels().lstm_cell);
   const std::vector<float> gates = Uniform(kGates, -4.0f, 4.0f, 2);
   std::vector<float> h(kHidden, 0.0f), c(kHidden, 0.0f);
   for (auto _ : state) {
@@ -131,8 +119,8 @@ void BM_LstmStep(benchmark::State& state) {
     SgemmNT(n, kGates, kHidden, h.data(), kHidden, w.at("weight_hh_l0").data(), kHidden,
             gates.data(), kGates, true);
     for (int64_t b = 0; b < n; ++b) {
-      StdLstmCell(gates.data() + b * kGates, kHidden, h.data() + b * kHidden,
-                  c.data() + b * kHidden);
+      LstmCellUpdateExact(gates.data() + b * kGates, kHidden, h.data() + b * kHidden,
+                          c.data() + b * kHidden);
     }
     benchmark::DoNotOptimize(h.data());
     benchmark::ClobberMemory();

@@ -295,4 +295,28 @@ void GruCellUpdate(const float* gi, const float* gh, int64_t hidden, float* h) {
   ActiveFastMathKernels().gru_cell(gi, gh, hidden, h);
 }
 
+namespace {
+float ExactSigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+}  // namespace
+
+void LstmCellUpdateExact(const float* gates, int64_t hidden, float* h, float* c) {
+  for (int64_t j = 0; j < hidden; ++j) {
+    const float i = ExactSigmoid(gates[j]);
+    const float f = ExactSigmoid(gates[hidden + j]);
+    const float g = std::tanh(gates[2 * hidden + j]);
+    const float o = ExactSigmoid(gates[3 * hidden + j]);
+    c[j] = f * c[j] + i * g;
+    h[j] = o * std::tanh(c[j]);
+  }
+}
+
+void GruCellUpdateExact(const float* gi, const float* gh, int64_t hidden, float* h) {
+  for (int64_t j = 0; j < hidden; ++j) {
+    const float r = ExactSigmoid(gi[j] + gh[j]);
+    const float z = ExactSigmoid(gi[hidden + j] + gh[hidden + j]);
+    const float n = std::tanh(gi[2 * hidden + j] + r * gh[2 * hidden + j]);
+    h[j] = (1.0f - z) * n + z * h[j];
+  }
+}
+
 }  // namespace auris::nn

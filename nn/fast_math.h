@@ -42,6 +42,11 @@ void LstmCellUpdate(const float* gates, int64_t hidden, float* h, float* c);
 // n = tanh(gi_n + r gh_n), h = (1 - z) n + z h; h (H) in place.
 void GruCellUpdate(const float* gi, const float* gh, int64_t hidden, float* h);
 
+// The same two cell updates with exact std:: math (the reference kernels' versions, and the
+// baseline the benchmarks compare fast math with).
+void LstmCellUpdateExact(const float* gates, int64_t hidden, float* h, float* c);
+void GruCellUpdateExact(const float* gi, const float* gh, int64_t hidden, float* h);
+
 // The implementations behind the functions above, for tests and benchmarks.
 struct FastMathKernels {
   const char* name;  // "scalar" or "avx2_fma"

@@ -1,28 +1,11 @@
 #include "nn/layers/gru.h"
 
-#include <cmath>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "nn/fast_math.h"
 
 namespace auris::nn {
-namespace {
-
-float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
-// Exact std:: math, for the reference kernel. gi = W_i x + b_i and gh = W_h h + b_h, each
-// (3H) in order r, z, n; updates h (H) in place.
-void ReferenceCellUpdate(const float* gi, const float* gh, int64_t hidden, float* h) {
-  for (int64_t j = 0; j < hidden; ++j) {
-    const float r = Sigmoid(gi[j] + gh[j]);
-    const float z = Sigmoid(gi[hidden + j] + gh[hidden + j]);
-    const float n = std::tanh(gi[2 * hidden + j] + r * gh[2 * hidden + j]);
-    h[j] = (1.0f - z) * n + z * h[j];
-  }
-}
-
-}  // namespace
 
 absl::Status Gru::Load(const TensorMap& weights) {
   const int64_t in = options_.input_size;
@@ -110,7 +93,7 @@ absl::StatusOr<TensorView> Gru::Forward(ConstTensorView in, LayerState* state,
         gi.data[r] = acc_i;
         gh.data[r] = acc_h;
       }
-      ReferenceCellUpdate(gi.data, gh.data, hsz, hb);
+      GruCellUpdateExact(gi.data, gh.data, hsz, hb);
       std::memcpy(out.data + (b * t + step) * hsz, hb, sizeof(float) * hsz);
     }
   }

@@ -1,30 +1,11 @@
 #include "nn/layers/lstm.h"
 
-#include <cmath>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "nn/fast_math.h"
 
 namespace auris::nn {
-namespace {
-
-float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
-// Exact std:: math, for the reference kernel. gates: (4H) pre-activations in order i, f, g,
-// o; updates h and c (H) in place.
-void ReferenceCellUpdate(const float* gates, int64_t hidden, float* h, float* c) {
-  for (int64_t j = 0; j < hidden; ++j) {
-    const float i = Sigmoid(gates[j]);
-    const float f = Sigmoid(gates[hidden + j]);
-    const float g = std::tanh(gates[2 * hidden + j]);
-    const float o = Sigmoid(gates[3 * hidden + j]);
-    c[j] = f * c[j] + i * g;
-    h[j] = o * std::tanh(c[j]);
-  }
-}
-
-}  // namespace
 
 absl::Status Lstm::Load(const TensorMap& weights) {
   const int64_t in = options_.input_size;
@@ -105,7 +86,7 @@ absl::StatusOr<TensorView> Lstm::Forward(ConstTensorView in, LayerState* state,
         for (int64_t i = 0; i < hsz; ++i) acc += w_hh_[r * hsz + i] * hb[i];
         gates.data[r] = acc;
       }
-      ReferenceCellUpdate(gates.data, hsz, hb, c + b * hsz);
+      LstmCellUpdateExact(gates.data, hsz, hb, c + b * hsz);
       std::memcpy(out.data + (b * t + step) * hsz, hb, sizeof(float) * hsz);
     }
   }
