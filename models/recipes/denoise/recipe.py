@@ -249,9 +249,13 @@ def train(args) -> None:
     tr = trainer.Trainer(net, opt, trainer.warmup_cosine(args.lr, 300, total), CKPT,
                          seed=args.seed, monitor="valid_si_sdri")
     if not (args.resume and os.path.exists(tr.last_path)):
-        mean, std = compute_cmvn(clean, noise, voices, args.seed)
+        prior = {"steps": 0, "wall_minutes": 0.0}
+        if args.init_from:
+            mean, std, prior = _init_from(net, args.init_from)
+        else:
+            mean, std = compute_cmvn(clean, noise, voices, args.seed)
         tr.extra = {"cmvn_mean": mean, "cmvn_std": std, "hidden": args.hidden,
-                    "conv": args.conv, "args": vars(args)}
+                    "conv": args.conv, "args": vars(args), "prior_training": prior}
     else:
         tr.load()
     valid = []
@@ -295,6 +299,23 @@ def train(args) -> None:
     print(json.dumps(result, default=str))
 
 
+def _init_from(net, path: str):
+    """Warm start from an exported model file (float16 weights upcast): its weights and its
+    CMVN, so the network sees the features it was trained on. The layer lists must match
+    (--hidden/--conv). A checkpoint found by --resume overrides this."""
+    torch = _torch()
+    tensors, meta, _ = export.read_model(path)
+    if meta["layers"] != net.spec:
+        raise SystemExit(f"train: --init-from {path}: its layer list differs from this run's "
+                         "(--hidden/--conv must match)")
+    net.load_exported(tensors)
+    td = meta.get("training_data", {})
+    print(f"train: initialised from {path}", file=sys.stderr, flush=True)
+    return (torch.from_numpy(np.asarray(tensors["cmvn.mean"], np.float32)),
+            torch.from_numpy(np.asarray(tensors["cmvn.std"], np.float32)),
+            {"steps": int(td.get("steps", 0)), "wall_minutes": float(td.get("wall_minutes", 0))})
+
+
 # --------------------------------------------------------------------------- export
 def load_trained(path=None):
     torch = _torch()
@@ -308,6 +329,7 @@ def load_trained(path=None):
 
 def export_model(args) -> None:
     net, extra, state = load_trained(args.checkpoint)
+    prior = extra.get("prior_training") or {"steps": 0, "wall_minutes": 0.0}
     tensors = net.export_tensors(np.float16 if args.float16 else np.float32)
     tensors["cmvn.mean"] = extra["cmvn_mean"].numpy().astype(np.float32)
     tensors["cmvn.std"] = extra["cmvn_std"].numpy().astype(np.float32)
@@ -327,8 +349,9 @@ def export_model(args) -> None:
                           "split), EmoDB + RAVDESS training speakers, Asterisk prompts",
                           "noise": "shared real noise except exercise_bike and "
                           "speechbrain_noise1; coloured; babble of training voices",
-                          "snr_db": [-5, 20], "steps": state["global_step"],
-                          "wall_minutes": round(state["wall_seconds"] / 60, 1)},
+                          "snr_db": [-5, 20], "steps": state["global_step"] + prior["steps"],
+                          "wall_minutes": round(state["wall_seconds"] / 60
+                                                + prior["wall_minutes"], 1)},
         "metrics": held,
     }
     os.makedirs(os.path.dirname(OUT_MODEL), exist_ok=True)
@@ -538,6 +561,8 @@ def main(argv=None):
     p.add_argument("--hidden", type=int, default=192)
     p.add_argument("--conv", type=int, default=128)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init-from", default="",
+                   help="warm start from this exported model file (same --hidden/--conv)")
     p = sub.add_parser("export")
     p.add_argument("--checkpoint")
     p.add_argument("--out")
