@@ -1,5 +1,5 @@
 """Smoke tests of the ASR recipe (models/recipes/asr/) and of the resumable
-trainer (models/recipes/common/trainer.py). The end-to-end test synthesises 12
+trainer (models/recipes/common/trainer.py). The end-to-end test synthesises 20
 utterances (skips without espeak-ng / sox), prepares, trains a tiny network for 3 steps,
 exports and re-reads the model file; about 30 s on a busy 2-core machine."""
 import io
@@ -135,7 +135,7 @@ class AsrRecipeSmokeTest(unittest.TestCase):
         from models.recipes.common import synth
         with tempfile.TemporaryDirectory() as d, redirect_stderr(io.StringIO()):
             s, c, k = (os.path.join(d, x) for x in ("synth", "cache", "ckpt"))
-            synth.synthesize(s, utterances=12, workers=2, log=io.StringIO())
+            synth.synthesize(s, utterances=20, workers=2, log=io.StringIO())
             recipe.main(["prepare", "--synth", s, "--cache", c, "--workers", "1",
                          "--copies", "1", "--no-fsdd", "--no-asterisk", "--no-pocketsphinx",
                          "--num-valid", "2", "--babble-voices", "4"])
