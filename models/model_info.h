@@ -11,6 +11,9 @@ namespace auris::models {
 inline constexpr const char* kTaskAsr = "asr";
 inline constexpr const char* kTaskEmotion = "emotion";
 inline constexpr const char* kTaskDenoise = "denoise";
+// Not served by the registry (no auris.v1 service): the neural VAD (models/vad) is a library
+// component.
+inline constexpr const char* kTaskVad = "vad";
 
 struct ModelInfo {
   std::string name;        // unique within a registry, e.g. "classic"

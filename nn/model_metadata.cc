@@ -85,11 +85,12 @@ absl::StatusOr<ModelMetadata> ParseModelMetadata(std::string_view json_text,
   }
   m.format_version = kModelFormatVersion;
   if (!j.contains("task") || !j["task"].is_string()) {
-    return Bad(name, "field \"task\" must be one of asr, emotion, denoise");
+    return Bad(name, "field \"task\" must be one of asr, emotion, denoise, vad");
   }
   m.task = j["task"].get<std::string>();
-  if (m.task != "asr" && m.task != "emotion" && m.task != "denoise") {
-    return Bad(name, absl::StrCat("task \"", m.task, "\" is not one of asr, emotion, denoise"));
+  if (m.task != "asr" && m.task != "emotion" && m.task != "denoise" && m.task != "vad") {
+    return Bad(name,
+               absl::StrCat("task \"", m.task, "\" is not one of asr, emotion, denoise, vad"));
   }
   if (!j.contains("sample_rate_hz") || !IsInt(j["sample_rate_hz"]) ||
       j["sample_rate_hz"].get<int64_t>() < kMinSampleRateHz ||

@@ -20,7 +20,7 @@ inline constexpr int kMaxSampleRateHz = 48000;
 struct ModelMetadata {
   std::string json;  // the full `auris` JSON text as stored in the file
   int format_version = 0;
-  std::string task;  // "asr", "emotion" or "denoise"
+  std::string task;  // "asr", "emotion", "denoise" or "vad"
   int sample_rate_hz = 0;
   std::string front_end_type;             // front_end.type, e.g. "log_mel" or "waveform"
   std::string front_end_json;             // the whole front_end object (type and parameters)

@@ -156,16 +156,9 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
     return BadModel(info,
                     absl::StrCat("the model file's task is \"", meta.task, "\", not \"asr\""));
   }
-  if (meta.front_end_type != "logmel") {
-    return BadModel(info, absl::StrCat("front_end type \"", meta.front_end_type,
-                                       "\" is not supported for asr; expected logmel"));
-  }
-  absl::StatusOr<dsp::FeatureConfig> features = LogMelFeatureConfig(meta.front_end_json, info.name);
+  absl::StatusOr<dsp::FeatureConfig> features =
+      NetworkLogMelConfig(*network, absl::StrCat("asr model \"", info.name, "\""), info.name);
   if (!features.ok()) return features.status();
-  if (features->sample_rate != meta.sample_rate_hz) {
-    return BadModel(info, absl::StrCat("front_end.sample_rate ", features->sample_rate,
-                                       " differs from sample_rate_hz ", meta.sample_rate_hz));
-  }
   auto pipeline = std::unique_ptr<AsrPipeline>(new AsrPipeline());
   SymbolTable& table = pipeline->symbols_;
   table.symbols = meta.vocabulary;
@@ -183,30 +176,6 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
   if (network->output_channels() != static_cast<int64_t>(table.symbols.size())) {
     return BadModel(info, absl::StrCat("the network gives ", network->output_channels(),
                                        " outputs for a vocabulary of ", table.symbols.size()));
-  }
-  if (network->input_channels() != features->n_mels) {
-    return BadModel(
-        info, absl::StrCat("the network takes ", network->input_channels(),
-                           " channels but the front end gives ", features->n_mels, " mel bins"));
-  }
-  const auto& extra = network->extra_tensors();
-  const auto mean = extra.find("cmvn.mean");
-  const auto std_dev = extra.find("cmvn.std");
-  if ((mean == extra.end()) != (std_dev == extra.end())) {
-    return BadModel(info, "the model file has only one of cmvn.mean and cmvn.std");
-  }
-  if (mean != extra.end()) {
-    if (mean->second.size() != features->n_mels || std_dev->second.size() != features->n_mels) {
-      return BadModel(info, absl::StrCat("cmvn.mean and cmvn.std must hold ", features->n_mels,
-                                         " values each"));
-    }
-    features->cmvn = dsp::CmvnMode::kGlobal;
-    features->cmvn_mean.assign(mean->second.data(), mean->second.data() + mean->second.size());
-    features->cmvn_std.assign(std_dev->second.data(),
-                              std_dev->second.data() + std_dev->second.size());
-    if (absl::Status s = features->Validate(); !s.ok()) {
-      return BadModel(info, absl::StrCat("cmvn: ", std::string(s.message())));
-    }
   }
   const Json j = Json::parse(meta.json, nullptr, /*allow_exceptions=*/false);
   absl::StatusOr<AsrDecoderDefaults> defaults = ParseDecoderDefaults(info, j, lm != nullptr);
@@ -358,16 +327,10 @@ absl::StatusOr<std::unique_ptr<AsrStream>> AsrPipeline::CreateStream(
   absl::StatusOr<std::unique_ptr<AsrDecoder>> decoder = AsrDecoder::Create(*this, options);
   if (!decoder.ok()) return decoder.status();
   stream->decoder_ = *std::move(decoder);
-  if (options.input_rate_hz != model_rate_hz()) {
-    absl::StatusOr<std::unique_ptr<dsp::Resampler>> r =
-        dsp::Resampler::Create(options.input_rate_hz, model_rate_hz());
-    if (!r.ok()) return r.status();
-    stream->to_model_rate_ = *std::move(r);
-  }
-  absl::StatusOr<std::unique_ptr<dsp::FeatureExtractor>> features =
-      dsp::FeatureExtractor::Create(features_);
-  if (!features.ok()) return features.status();
-  stream->features_ = *std::move(features);
+  absl::StatusOr<std::unique_ptr<LogMelInput>> input =
+      LogMelInput::Create(options.input_rate_hz, features_);
+  if (!input.ok()) return input.status();
+  stream->input_ = *std::move(input);
   stream->state_ = network_->InitState(1);
   const int64_t frame_ms = std::max<int64_t>(1, frame_ns_ / 1000000);
   const int silence_ms = options.endpointing.min_trailing_silence_ms > 0

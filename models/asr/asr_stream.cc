@@ -57,7 +57,7 @@ absl::Status AsrStream::RunNetwork(int64_t rows, nn::Workspace* workspace,
                                    std::vector<AsrEvent>* events) {
   workspace->Reset();
   absl::StatusOr<nn::TensorView> out = pipeline_->network().Forward(
-      nn::ConstTensorView(QueuedRows().data(), nn::Shape{1, rows, features_->feature_dim()}),
+      nn::ConstTensorView(QueuedRows().data(), nn::Shape{1, rows, input_->feature_dim()}),
       state_.get(), workspace);
   if (!out.ok()) return out.status();
   if (absl::Status s = CheckNetworkOutput(*pipeline_, out->shape, 1); !s.ok()) return s;
@@ -65,19 +65,11 @@ absl::Status AsrStream::RunNetwork(int64_t rows, nn::Workspace* workspace,
 }
 
 void AsrStream::RunFrontEnd(std::span<const float> samples, bool flush) {
-  const int64_t dim = features_->feature_dim();
+  const int64_t dim = input_->feature_dim();
   feature_queue_.erase(feature_queue_.begin(), feature_queue_.begin() + queue_head_ * dim);
   queue_head_ = 0;
-  std::span<const float> model_rate = samples;
-  if (to_model_rate_) {
-    resampled_.clear();
-    to_model_rate_->Accept(samples, &resampled_);
-    if (flush) to_model_rate_->Flush(&resampled_);
-    model_rate = resampled_;
-  }
   const size_t before = feature_queue_.size();
-  features_->Accept(model_rate, &feature_queue_);
-  if (flush) features_->Flush(&feature_queue_);
+  input_->Accept(samples, flush, &feature_queue_);
   if (capture_) {
     captured_features_.insert(captured_features_.end(), feature_queue_.begin() + before,
                               feature_queue_.end());
@@ -86,7 +78,7 @@ void AsrStream::RunFrontEnd(std::span<const float> samples, bool flush) {
 
 int64_t AsrStream::RowsToFeed(bool flush) const {
   const int64_t queued =
-      static_cast<int64_t>(feature_queue_.size()) / features_->feature_dim() - queue_head_;
+      static_cast<int64_t>(feature_queue_.size()) / input_->feature_dim() - queue_head_;
   if (flush) return queued;
   const int64_t first = pipeline_->first_output_rows();
   const int64_t stride = pipeline_->network().subsampling();
@@ -96,7 +88,7 @@ int64_t AsrStream::RowsToFeed(bool flush) const {
 }
 
 std::span<const float> AsrStream::QueuedRows() const {
-  const size_t begin = static_cast<size_t>(queue_head_ * features_->feature_dim());
+  const size_t begin = static_cast<size_t>(queue_head_ * input_->feature_dim());
   return std::span<const float>(feature_queue_).subspan(begin);
 }
 

@@ -21,10 +21,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "dsp/feature_extractor.h"
-#include "dsp/resampler.h"
 #include "models/asr/asr_decoder.h"
 #include "models/asr/asr_result.h"
+#include "models/asr/log_mel_front_end.h"
 #include "nn/network.h"
 #include "nn/workspace.h"
 
@@ -82,13 +81,11 @@ class AsrStream {
   int64_t silence_frames_needed_ = 20;
   int64_t max_utterance_frames_ = 750;
   bool endpointing_ = true;
-  float blank_log_threshold_ = -0.6931472f;        // ln 0.5
-  std::unique_ptr<dsp::Resampler> to_model_rate_;  // null when the input is at the model rate
-  std::unique_ptr<dsp::FeatureExtractor> features_;
+  float blank_log_threshold_ = -0.6931472f;  // ln 0.5
+  std::unique_ptr<LogMelInput> input_;
   std::unique_ptr<nn::NetworkState> state_;
   nn::Workspace workspace_;
   std::unique_ptr<AsrDecoder> decoder_;
-  std::vector<float> resampled_;
   std::vector<float> feature_queue_;  // (rows, feature_dim); rows before queue_head_ are done
   int64_t queue_head_ = 0;
   int64_t fed_rows_ = 0;  // feature rows given to the network since the start of the stream

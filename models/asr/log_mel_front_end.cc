@@ -99,4 +99,75 @@ absl::StatusOr<dsp::FeatureConfig> LogMelFeatureConfig(std::string_view front_en
   return c;
 }
 
+absl::StatusOr<dsp::FeatureConfig> NetworkLogMelConfig(const nn::Network& network,
+                                                       std::string_view what,
+                                                       std::string_view model) {
+  const auto bad = [what](const std::string& message) {
+    return absl::InvalidArgumentError(absl::StrCat(std::string(what), ": ", message));
+  };
+  const nn::ModelMetadata& meta = network.metadata();
+  if (meta.front_end_type != "logmel") {
+    return bad(absl::StrCat("front_end type \"", meta.front_end_type, "\" is not supported for ",
+                            meta.task, "; expected logmel"));
+  }
+  absl::StatusOr<dsp::FeatureConfig> features = LogMelFeatureConfig(meta.front_end_json, model);
+  if (!features.ok()) return features.status();
+  if (features->sample_rate != meta.sample_rate_hz) {
+    return bad(absl::StrCat("front_end.sample_rate ", features->sample_rate,
+                            " differs from sample_rate_hz ", meta.sample_rate_hz));
+  }
+  if (network.input_channels() != features->n_mels) {
+    return bad(absl::StrCat("the network takes ", network.input_channels(),
+                            " channels but the front end gives ", features->n_mels, " mel bins"));
+  }
+  const auto& extra = network.extra_tensors();
+  const auto mean = extra.find("cmvn.mean");
+  const auto std_dev = extra.find("cmvn.std");
+  if ((mean == extra.end()) != (std_dev == extra.end())) {
+    return bad("the model file has only one of cmvn.mean and cmvn.std");
+  }
+  if (mean != extra.end()) {
+    if (mean->second.size() != features->n_mels || std_dev->second.size() != features->n_mels) {
+      return bad(
+          absl::StrCat("cmvn.mean and cmvn.std must hold ", features->n_mels, " values each"));
+    }
+    features->cmvn = dsp::CmvnMode::kGlobal;
+    features->cmvn_mean.assign(mean->second.data(), mean->second.data() + mean->second.size());
+    features->cmvn_std.assign(std_dev->second.data(),
+                              std_dev->second.data() + std_dev->second.size());
+    if (absl::Status s = features->Validate(); !s.ok()) {
+      return bad(absl::StrCat("cmvn: ", std::string(s.message())));
+    }
+  }
+  return features;
+}
+
+absl::StatusOr<std::unique_ptr<LogMelInput>> LogMelInput::Create(int input_rate_hz,
+                                                                 const dsp::FeatureConfig& config) {
+  auto input = std::unique_ptr<LogMelInput>(new LogMelInput());
+  if (input_rate_hz != config.sample_rate) {
+    absl::StatusOr<std::unique_ptr<dsp::Resampler>> r =
+        dsp::Resampler::Create(input_rate_hz, config.sample_rate);
+    if (!r.ok()) return r.status();
+    input->to_model_rate_ = *std::move(r);
+  }
+  absl::StatusOr<std::unique_ptr<dsp::FeatureExtractor>> features =
+      dsp::FeatureExtractor::Create(config);
+  if (!features.ok()) return features.status();
+  input->features_ = *std::move(features);
+  return input;
+}
+
+void LogMelInput::Accept(std::span<const float> samples, bool flush, std::vector<float>* rows) {
+  std::span<const float> model_rate = samples;
+  if (to_model_rate_) {
+    resampled_.clear();
+    to_model_rate_->Accept(samples, &resampled_);
+    if (flush) to_model_rate_->Flush(&resampled_);
+    model_rate = resampled_;
+  }
+  features_->Accept(model_rate, rows);
+  if (flush) features_->Flush(rows);
+}
+
 }  // namespace auris::models

@@ -177,7 +177,7 @@ TEST(ModelFileTest, RejectsBadMetadata) {
   EXPECT_THAT(ErrorOf(Make("", "",
                            R"({"format_version":1,"task":"tts","sample_rate_hz":16000,)"
                            R"("front_end":{"type":"log_mel"}})")),
-              AllOf(HasSubstr("\"tts\""), HasSubstr("asr, emotion, denoise")));
+              AllOf(HasSubstr("\"tts\""), HasSubstr("asr, emotion, denoise, vad")));
   EXPECT_THAT(ErrorOf(Make("", "",
                            R"({"format_version":1,"task":"asr","sample_rate_hz":96000,)"
                            R"("front_end":{"type":"log_mel"}})")),

@@ -23,7 +23,7 @@ import struct
 import numpy as np
 
 FORMAT_VERSION = 1
-TASKS = ("asr", "emotion", "denoise")
+TASKS = ("asr", "emotion", "denoise", "vad")
 MIN_SAMPLE_RATE_HZ = 8000
 MAX_SAMPLE_RATE_HZ = 48000
 MAX_RANK = 4
