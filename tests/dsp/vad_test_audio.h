@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <random>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/dsp/test_audio.h"
@@ -51,57 +53,70 @@ inline std::vector<bool> TruthLabels(const std::vector<float>& clean) {
   return truth;
 }
 
+struct SpeechPart {
+  const char* voice;  // espeak-ng voice, e.g. "en-us" or "en-029+f3"
+  const char* text;
+  double gap_s;  // digital silence before the utterance
+};
+
+// The parts' utterances, each after its gap, then 0.5 s of silence; empty without espeak-ng.
+inline LabelledSpeech MakeUtterances(std::span<const SpeechPart> parts) {
+  LabelledSpeech s;
+  std::vector<std::size_t> starts;
+  for (const SpeechPart& part : parts) {
+    s.samples.insert(s.samples.end(), static_cast<std::size_t>(part.gap_s * kRate), 0.0f);
+    s.samples.resize((s.samples.size() + kFrame - 1) / kFrame * kFrame, 0.0f);
+    starts.push_back(s.samples.size());
+    const std::vector<float> u = testing_audio::Speak(part.text, part.voice, 160);
+    if (u.empty()) return {};
+    s.samples.insert(s.samples.end(), u.begin(), u.end());
+  }
+  s.samples.insert(s.samples.end(), kRate / 2, 0.0f);
+  s.samples.resize(s.samples.size() / kFrame * kFrame);
+  s.truth = TruthLabels(s.samples);
+  for (std::size_t start : starts) {
+    std::size_t t = start / kFrame;
+    while (t < s.truth.size() && !s.truth[t]) ++t;
+    s.onsets.push_back(static_cast<long long>(t) * kFrame);
+  }
+  return s;
+}
+
 // Utterances from several voices; leading 0.5 s and gaps of 0.3..1.5 s of digital silence.
 inline const LabelledSpeech& Utterances() {
   static const auto* speech = [] {
-    auto* s = new LabelledSpeech;
-    const struct {
-      const char* voice;
-      const char* text;
-      double gap_s;
-    } kParts[] = {{"en-us", "The birch canoe slid on the smooth planks.", 0.5},
-                  {"en+f3", "Glue the sheet to the dark blue background.", 0.3},
-                  {"en-gb", "It is easy to tell the depth of a well.", 1.5},
-                  {"en+m3", "These days a chicken leg is a rare dish.", 0.7},
-                  {"en+f2", "Rice is often served in round bowls.", 1.0},
-                  {"en-us", "Help the woman get back to her feet.", 0.4},
-                  {"en+f4", "A pot of tea helps to pass the evening.", 1.2}};
-    std::vector<std::size_t> starts;
-    for (const auto& part : kParts) {
-      s->samples.insert(s->samples.end(), static_cast<std::size_t>(part.gap_s * kRate), 0.0f);
-      s->samples.resize((s->samples.size() + kFrame - 1) / kFrame * kFrame, 0.0f);
-      starts.push_back(s->samples.size());
-      const std::vector<float> u = testing_audio::Speak(part.text, part.voice, 160);
-      if (u.empty()) return s->samples.clear(), s;
-      s->samples.insert(s->samples.end(), u.begin(), u.end());
-    }
-    s->samples.insert(s->samples.end(), kRate / 2, 0.0f);
-    s->samples.resize(s->samples.size() / kFrame * kFrame);
-    s->truth = TruthLabels(s->samples);
-    for (std::size_t start : starts) {
-      std::size_t t = start / kFrame;
-      while (t < s->truth.size() && !s->truth[t]) ++t;
-      s->onsets.push_back(static_cast<long long>(t) * kFrame);
-    }
-    return s;
+    static constexpr SpeechPart kParts[] = {
+        {"en-us", "The birch canoe slid on the smooth planks.", 0.5},
+        {"en+f3", "Glue the sheet to the dark blue background.", 0.3},
+        {"en-gb", "It is easy to tell the depth of a well.", 1.5},
+        {"en+m3", "These days a chicken leg is a rare dish.", 0.7},
+        {"en+f2", "Rice is often served in round bowls.", 1.0},
+        {"en-us", "Help the woman get back to her feet.", 0.4},
+        {"en+f4", "A pot of tea helps to pass the evening.", 1.2}};
+    return new LabelledSpeech(MakeUtterances(kParts));
   }();
   return *speech;
 }
 
 using testing_audio::Tile;
 
-// Six other talkers (other sentences and voices) at equal level, pauses removed, time-shifted.
-inline std::vector<float> Babble(std::size_t n) {
+// Six other talkers (other sentences; `voices`, six of them) at equal level, pauses removed,
+// time-shifted.
+inline std::vector<float> Babble(std::size_t n, std::vector<std::string> voices) {
   testing_audio::BabbleSpec spec;
   spec.texts = {
       "The juice of lemons makes fine punch.",       "The box was thrown beside the parked truck.",
       "The hogs were fed chopped corn and garbage.", "Four hours of steady work faced us.",
       "A large size in stockings is hard to sell.",  "The boy was there when the sun rose."};
-  spec.voices = {"en-us", "en+f3", "en-gb", "en+m3", "en+f2", "en-us+f4"};
+  spec.voices = std::move(voices);
   spec.per_talker = 2;
   spec.base_speed = 150;
   spec.seed = 7;
   return testing_audio::Babble(n, spec);
+}
+
+inline std::vector<float> Babble(std::size_t n) {
+  return Babble(n, {"en-us", "en+f3", "en-gb", "en+m3", "en+f2", "en-us+f4"});
 }
 
 // clean + noise scaled so that the mean power over the truth speech frames is snr_db above the

@@ -1,0 +1,109 @@
+"""VAD recipe: truth labels, the decision rule, sequence mixing and a tiny training run."""
+
+import unittest
+
+import numpy as np
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+from models.recipes.common import frontend, netspec
+from models.recipes.vad import recipe
+
+
+def _tone(seconds, amp=0.1, f=200.0):
+    t = np.arange(int(seconds * 16000)) / 16000
+    return (amp * np.sin(2 * np.pi * f * t)).astype(np.float32)
+
+
+class LabelTest(unittest.TestCase):
+    def test_truth_is_energy_within_40_db_with_200_ms_bridges(self):
+        # 0.5 s silence, 0.3 s tone, 0.15 s silence (bridged), 0.2 s tone at -30 dB (speech),
+        # 0.3 s silence (not bridged), 0.2 s tone at -50 dB (below the 40 dB floor).
+        x = np.concatenate([np.zeros(8000), _tone(0.3), np.zeros(2400), _tone(0.2, 0.1 * 10 ** -1.5),
+                            np.zeros(4800), _tone(0.2, 0.1 * 10 ** -2.5)]).astype(np.float32)
+        truth = recipe.truth_labels(x)
+        self.assertEqual(len(truth), len(x) // 160)
+        self.assertFalse(truth[:50].any())
+        self.assertTrue(truth[50:115].all())  # tone, 150 ms bridge, quiet tone
+        self.assertFalse(truth[115:145].any())  # 300 ms gap: not bridged
+        self.assertFalse(truth[145:].any())  # 50 dB down
+        self.assertFalse(recipe.truth_labels(np.zeros(1600, np.float32)).any())
+
+    def test_decide_hysteresis_and_hangover(self):
+        p = np.array([0.1, 0.6, 0.45, 0.2, 0.2, 0.2, 0.45, 0.1, 0.8, 0.1])
+        self.assertEqual(recipe.decide(p, 0.5, 0.5, 0).tolist(),
+                         [0, 1, 0, 0, 0, 0, 0, 0, 1, 0])
+        self.assertEqual(recipe.decide(p, 0.5, 0.4, 0).tolist(),
+                         [0, 1, 1, 0, 0, 0, 0, 0, 1, 0])
+        self.assertEqual(recipe.decide(p, 0.5, 0.4, 2).tolist(),
+                         [0, 1, 1, 1, 1, 0, 0, 0, 1, 1])
+
+    def test_onset_errors(self):
+        truth = np.array([0] * 20 + [1] * 30 + [0] * 20 + [1] * 10, bool)
+        dec = np.zeros_like(truth)
+        dec[23:50] = True  # 3 frames late; second segment never detected
+        self.assertEqual(recipe.onset_errors(dec, truth), [3, None])
+
+
+class SequenceTest(unittest.TestCase):
+    def test_labels_snr_and_determinism(self):
+        clean = [_tone(0.8), _tone(1.1, f=300)]
+        noise = [np.random.default_rng(1).standard_normal(50000).astype(np.float32)]
+        a = recipe.make_sequence(clean, noise, noise, np.random.default_rng(3),
+                                 snr_range=(5.0, 5.0), p_noise_only=0.0, p_clean=0.0,
+                                 noise_kind="real")
+        b = recipe.make_sequence(clean, noise, noise, np.random.default_rng(3),
+                                 snr_range=(5.0, 5.0), p_noise_only=0.0, p_clean=0.0,
+                                 noise_kind="real")
+        np.testing.assert_array_equal(a[0], b[0])
+        noisy, truth = a
+        self.assertEqual(noisy.shape, (recipe.SEQUENCE,))
+        self.assertEqual(len(truth), recipe.SEQUENCE // 160)
+        self.assertTrue(0.05 < truth.mean() < 0.9)
+        # Active-speech SNR: noise power from the non-speech frames (the noise is stationary)
+        # vs the mean power of the speech frames minus the noise.
+        frames = noisy[:len(truth) * 160].reshape(-1, 160).astype(np.float64)
+        pn = np.mean(frames[~truth] ** 2)
+        ps = np.mean(frames[truth] ** 2) - pn
+        self.assertAlmostEqual(10 * np.log10(ps / pn), 5.0, delta=0.5)
+
+    def test_noise_only_sequences_are_all_non_speech(self):
+        clean = [_tone(0.5)]
+        noise = [np.random.default_rng(2).standard_normal(20000).astype(np.float32)]
+        noisy, truth = recipe.make_sequence(clean, noise, noise, np.random.default_rng(0),
+                                            p_noise_only=1.0, noise_kind="real")
+        self.assertFalse(truth.any())
+        self.assertGreater(np.abs(noisy).max(), 0)
+
+
+@unittest.skipIf(torch is None, "python3-torch not installed")
+class TinyTrainingTest(unittest.TestCase):
+    def test_a_few_steps_learn_tone_versus_noise(self):
+        torch.manual_seed(0)
+        torch.set_num_threads(1)
+        net = netspec.SpecNet(recipe.spec(conv=8, hidden=8))
+        opt = torch.optim.Adam(net.parameters(), lr=2e-2)
+        rng = np.random.default_rng(0)
+        clean = [_tone(0.6, f=f) for f in (150, 220, 330)]
+        noise = [rng.standard_normal(40000).astype(np.float32)]
+        mean, std = torch.zeros(frontend.N_MELS), torch.ones(frontend.N_MELS) * 5
+        losses = []
+        for i in range(40):
+            r = np.random.default_rng(i)
+            x, y = recipe._batch([recipe.make_sequence(clean, noise, noise, r, n=32000,
+                                                       snr_range=(10, 10), noise_kind="real")
+                                  for _ in range(4)])
+            p = recipe.probabilities(net, x, mean - 5, std)
+            loss = torch.nn.functional.binary_cross_entropy(p.clamp(1e-6, 1 - 1e-6), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        self.assertLess(np.mean(losses[-5:]), 0.6 * np.mean(losses[:5]))
+
+
+if __name__ == "__main__":
+    unittest.main()
