@@ -269,3 +269,26 @@ class DeterminismTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ColouringTest(unittest.TestCase):
+    def test_eq_curve_known_values(self):
+        g = A.eq_curve_db([1000.0, 2000.0, 500.0], 3.0, [])
+        np.testing.assert_allclose(g, [0.0, 3.0, -3.0], atol=1e-12)
+        g = A.eq_curve_db([1000.0, 2000.0], 3.0, [(1000.0, 6.0, 0.5)])
+        np.testing.assert_allclose(g, [6.0, 3.0 + 6.0 * np.exp(-2.0)], atol=1e-12)
+
+    def test_random_colouring_reshapes_and_keeps_level(self):
+        x = np.random.default_rng(0).standard_normal(32000).astype(np.float32)
+        a = A.random_colouring(x, np.random.default_rng(4))
+        b = A.random_colouring(x, np.random.default_rng(4))
+        np.testing.assert_array_equal(a, b)
+        self.assertEqual(a.shape, x.shape)
+        self.assertAlmostEqual(A.rms(a), A.rms(x), places=4)
+        # Octave-band levels move by several dB somewhere (white noise is flat to ~0.5 dB).
+        f = np.fft.rfftfreq(len(x), 1 / 16000)
+        px, pa = np.abs(np.fft.rfft(x)) ** 2, np.abs(np.fft.rfft(a)) ** 2
+        edges = 125 * 2.0 ** np.arange(7)
+        diff = [10 * np.log10(pa[(f >= lo) & (f < 2 * lo)].sum()
+                              / px[(f >= lo) & (f < 2 * lo)].sum()) for lo in edges]
+        self.assertGreater(max(diff) - min(diff), 3.0)

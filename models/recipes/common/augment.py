@@ -239,6 +239,40 @@ def apply_gain(x, gain_db: float) -> np.ndarray:
     return (_f32(x) * np.float32(10.0 ** (gain_db / 20.0))).astype(np.float32)
 
 
+def eq_curve_db(freqs, tilt_db_per_octave: float, bumps, ref_hz: float = 1000.0) -> np.ndarray:
+    """Gain in dB at `freqs` (Hz): a tilt around ref_hz plus Gaussian bumps in log frequency,
+    each (centre_hz, gain_db, width_octaves)."""
+    octaves = np.log2(np.maximum(np.asarray(freqs, np.float64), 20.0) / ref_hz)
+    g = tilt_db_per_octave * octaves
+    for centre, gain, width in bumps:
+        g = g + gain * np.exp(-0.5 * ((octaves - np.log2(centre / ref_hz)) / width) ** 2)
+    return g
+
+
+def random_colouring(x, rng=None, sample_rate: int = SAMPLE_RATE, max_tilt: float = 4.0,
+                     max_bump_db: float = 12.0, num_bumps: int = 3,
+                     max_modulation: float = 0.8) -> np.ndarray:
+    """A new noise from an old one, for noise-type variety: a random smooth spectral shape
+    (eq_curve_db: tilt within +-max_tilt dB/octave, num_bumps bumps of +-max_bump_db, 0.3-1
+    octave wide, 100 Hz..0.45 fs) applied in the frequency domain, then a random slow
+    amplitude modulation 1 + d sin(2 pi f t + phi) (d <= max_modulation, f 0.3..8 Hz).
+    Same length; RMS preserved."""
+    rng = as_rng(rng)
+    x = _f32(x).astype(np.float64)
+    if len(x) == 0:
+        return x.astype(np.float32)
+    f = np.fft.rfftfreq(len(x), 1.0 / sample_rate)
+    bumps = [(float(np.exp(rng.uniform(np.log(100.0), np.log(0.45 * sample_rate)))),
+              float(rng.uniform(-max_bump_db, max_bump_db)), float(rng.uniform(0.3, 1.0)))
+             for _ in range(num_bumps)]
+    gain = 10 ** (eq_curve_db(f, rng.uniform(-max_tilt, max_tilt), bumps) / 20)
+    y = np.fft.irfft(np.fft.rfft(x) * gain, len(x))
+    t = np.arange(len(x)) / sample_rate
+    y *= 1 + rng.uniform(0, max_modulation) * np.sin(
+        2 * np.pi * rng.uniform(0.3, 8.0) * t + rng.uniform(0, 2 * np.pi))
+    return (y * (rms(x) / (rms(y) + _EPS))).astype(np.float32)
+
+
 # --------------------------------------------------------------------------- VTLP
 def vtlp_warp(freqs, alpha: float, f_hi: float = 4800.0,
               sample_rate: int = SAMPLE_RATE) -> np.ndarray:

@@ -151,8 +151,10 @@ def _segment(x, n, rng):
 
 
 def make_example(clean_set, noise_set, voices, rng, snr_range=(-5.0, 20.0),
-                 n=SEGMENT, p_clean=0.05):
-    """(noisy, clean) float32 pair of n samples; clean has a random level."""
+                 n=SEGMENT, p_clean=0.05, p_recolour=0.0):
+    """(noisy, clean) float32 pair of n samples; clean has a random level. With probability
+    p_recolour a real or coloured noise gets a random spectral shape and slow modulation
+    (augment.random_colouring), so 5 real clips stand for many noise types."""
     clean = _segment(clean_set[int(rng.integers(len(clean_set)))], n, rng)
     level_db = rng.uniform(-35, -5)
     clean = clean / (augment.rms(clean) + 1e-9) * 10 ** (level_db / 20)
@@ -166,6 +168,8 @@ def make_example(clean_set, noise_set, voices, rng, snr_range=(-5.0, 20.0),
     else:
         colour = ["white", "pink", "brown", "blue"][int(rng.integers(4))]
         noise = augment.coloured_noise(n, colour, rng)
+    if p_recolour > 0 and not 0.45 <= r < 0.75 and rng.random() < p_recolour:
+        noise = augment.random_colouring(noise, rng)  # babble stays babble
     noisy = augment.add_noise(clean, noise, rng.uniform(*snr_range), rng)
     peak = np.max(np.abs(noisy))
     if peak > 0.99:
@@ -270,7 +274,8 @@ def train(args) -> None:
     def step(key):
         epoch, i = key
         rng = np.random.default_rng(augment.utterance_seed(args.seed, i, epoch))
-        pairs = [make_example(clean, noise, voices, rng) for _ in range(args.batch)]
+        pairs = [make_example(clean, noise, voices, rng, p_recolour=args.recolour)
+                 for _ in range(args.batch)]
         noisy = torch.from_numpy(np.stack([p[0] for p in pairs]))
         target = torch.from_numpy(np.stack([p[1] for p in pairs]))
         est = enhance(net, noisy, tr.extra["cmvn_mean"], tr.extra["cmvn_std"])
@@ -563,6 +568,9 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--init-from", default="",
                    help="warm start from this exported model file (same --hidden/--conv)")
+    p.add_argument("--recolour", type=float, default=0.0,
+                   help="probability of a random spectral shape + modulation on real and "
+                        "coloured training noise (augment.random_colouring)")
     p = sub.add_parser("export")
     p.add_argument("--checkpoint")
     p.add_argument("--out")
