@@ -137,7 +137,9 @@ absl::Status ValidateTaskName(std::string_view task) {
                                                  "\"; allowed: \"\" (all), asr, emotion, denoise"));
 }
 
-absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Load(const std::string& models_dir) {
+absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Load(const std::string& models_dir,
+                                                                   nn::BackendKind backend) {
+  if (absl::Status s = nn::CheckBackendAvailable(backend); !s.ok()) return s;
   std::error_code ec;
   if (!fs::is_directory(models_dir, ec)) {
     return absl::NotFoundError(absl::StrCat("models directory ", models_dir, " does not exist"));
@@ -202,18 +204,19 @@ absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Load(const std::st
       const auto relative = [&file](const std::string& p) {
         return p.empty() || fs::path(p).is_absolute() ? fs::path(p) : file.parent_path() / p;
       };
-      absl::StatusOr<std::unique_ptr<AsrPipeline>> p = AsrPipeline::Load(
-          d->info, model_path.string(), relative(d->lm).string(), relative(d->lexicon).string());
+      absl::StatusOr<std::unique_ptr<AsrPipeline>> p =
+          AsrPipeline::Load(d->info, model_path.string(), relative(d->lm).string(),
+                            relative(d->lexicon).string(), backend);
       loaded = p.status();
       if (p.ok()) registry->asr_.push_back(*std::move(p));
     } else if (d->type == std::string("neural_denoiser")) {
       absl::StatusOr<std::unique_ptr<NeuralDenoisePipeline>> p =
-          NeuralDenoisePipeline::Load(d->info, model_path.string());
+          NeuralDenoisePipeline::Load(d->info, model_path.string(), backend);
       loaded = p.status();
       if (p.ok()) registry->denoisers_.push_back(*std::move(p));
     } else {
       absl::StatusOr<std::unique_ptr<EmotionPipeline>> p =
-          EmotionPipeline::Load(d->info, model_path.string());
+          EmotionPipeline::Load(d->info, model_path.string(), backend);
       loaded = p.status();
       if (p.ok()) registry->emotion_.push_back(*std::move(p));
     }

@@ -24,6 +24,7 @@
 #include "models/denoise/denoise_pipeline.h"
 #include "models/emotion/emotion_pipeline.h"
 #include "models/model_info.h"
+#include "nn/backend.h"
 
 namespace auris::models {
 
@@ -38,8 +39,11 @@ class ModelRegistry {
  public:
   // INVALID_ARGUMENT / NOT_FOUND with the file name and field for every malformed
   // descriptor, an unknown type or task, duplicate names, or two defaults for one task.
-  // A model file that fails to load only drops its model (listed in skipped()).
-  static absl::StatusOr<std::unique_ptr<ModelRegistry>> Load(const std::string& models_dir);
+  // A model file that fails to load only drops its model (listed in skipped()), as does one
+  // with a layer `backend` does not implement (UNIMPLEMENTED). The neural models run on
+  // `backend`; FAILED_PRECONDITION (nn::CheckBackendAvailable) when it cannot run here.
+  static absl::StatusOr<std::unique_ptr<ModelRegistry>> Load(
+      const std::string& models_dir, nn::BackendKind backend = nn::BackendKind::kCpu);
 
   // `task` "" lists every model; otherwise "asr", "emotion" or "denoise".
   std::vector<ModelInfo> List(std::string_view task) const;

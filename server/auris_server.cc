@@ -47,8 +47,14 @@ absl::StatusOr<std::unique_ptr<AurisServer>> AurisServer::Start(ServerConfig con
   if (!backend.ok()) return backend.status();
   if (absl::Status s = nn::CheckBackendAvailable(*backend); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<models::ModelRegistry>> registry =
-      models::ModelRegistry::Load(config.models_dir);
+      models::ModelRegistry::Load(config.models_dir, *backend);
   if (!registry.ok()) return registry.status();
+  if (*backend == nn::BackendKind::kCuda && config.max_batch_size > 1) {
+    Logger::Info(
+        "cuda backend: each stream of a batch takes its own network step on the device "
+        "(states are not stacked on the device yet)",
+        {{"max_batch_size", absl::StrCat(config.max_batch_size)}});
+  }
   for (const models::SkippedModel& skipped : (*registry)->skipped()) {
     Logger::Error("model not loaded; serving without it", {{"model", skipped.name},
                                                            {"descriptor", skipped.descriptor},

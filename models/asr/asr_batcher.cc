@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -25,6 +26,7 @@ absl::Status AsrBatcher::AcceptBatch(std::span<AsrStream* const> streams,
     remaining_[i] = streams[i]->RowsToFeed(/*flush=*/false);
   }
   const int64_t stride = pipeline_->network().subsampling();
+  const bool stack = pipeline_->runner().can_stack();
   while (true) {
     const auto lead =
         std::find_if(remaining_.begin(), remaining_.end(), [](int64_t rows) { return rows > 0; });
@@ -38,6 +40,7 @@ absl::Status AsrBatcher::AcceptBatch(std::span<AsrStream* const> streams,
       if (remaining_[i] > 0 && streams[i]->fed_rows_ % stride == phase) {
         members_.push_back(i);
         rows = std::min(rows, remaining_[i]);
+        if (!stack) break;
       }
     }
     RunStep(streams, rows, events);
@@ -98,8 +101,8 @@ void AsrBatcher::RunStep(std::span<AsrStream* const> streams, int64_t rows,
 
 absl::Status AsrBatcher::RunStacked(std::span<AsrStream* const> streams, int64_t rows,
                                     std::vector<std::vector<AsrEvent>>* events) {
-  const nn::Network& network = pipeline_->network();
-  const int64_t dim = network.input_channels();
+  const nn::NetworkRunner& runner = pipeline_->runner();
+  const int64_t dim = pipeline_->network().input_channels();
   const int64_t batch = static_cast<int64_t>(members_.size());
   const size_t stream_floats = static_cast<size_t>(rows * dim);
   input_.resize(static_cast<size_t>(batch) * stream_floats);
@@ -110,16 +113,17 @@ absl::Status AsrBatcher::RunStacked(std::span<AsrStream* const> streams, int64_t
                 sizeof(float) * stream_floats);
     member_states_.push_back(stream->state_.get());
   }
-  nn::NetworkState* batched = BatchedState(batch);
-  if (absl::Status s = network.StackInto(member_states_, batched); !s.ok()) return s;
+  absl::StatusOr<nn::RunnerState*> batched = BatchedState(batch);
+  if (!batched.ok()) return batched.status();
+  if (absl::Status s = runner.StackInto(member_states_, *batched); !s.ok()) return s;
   workspace_.Reset();
-  absl::StatusOr<nn::TensorView> out = network.Forward(
-      nn::ConstTensorView(input_.data(), nn::Shape{batch, rows, dim}), batched, &workspace_);
+  absl::StatusOr<nn::TensorView> out = runner.Forward(
+      nn::ConstTensorView(input_.data(), nn::Shape{batch, rows, dim}), *batched, &workspace_);
   if (!out.ok()) return out.status();
   if (absl::Status s = AsrStream::CheckNetworkOutput(*pipeline_, out->shape, batch); !s.ok()) {
     return s;
   }
-  if (absl::Status s = network.Unstack(*batched, member_states_); !s.ok()) return s;
+  if (absl::Status s = runner.Unstack(*batched, member_states_); !s.ok()) return s;
   const int frames = static_cast<int>(out->shape[1]);
   const size_t stream_outputs = static_cast<size_t>(out->shape[1] * out->shape[2]);
   for (size_t j = 0; j < members_.size(); ++j) {
@@ -131,7 +135,7 @@ absl::Status AsrBatcher::RunStacked(std::span<AsrStream* const> streams, int64_t
   return absl::OkStatus();
 }
 
-nn::NetworkState* AsrBatcher::BatchedState(int64_t batch) {
+absl::StatusOr<nn::RunnerState*> AsrBatcher::BatchedState(int64_t batch) {
   for (size_t k = 0; k < states_.size(); ++k) {
     if (states_[k].first == batch) {
       std::rotate(states_.begin() + static_cast<std::ptrdiff_t>(k),
@@ -139,8 +143,10 @@ nn::NetworkState* AsrBatcher::BatchedState(int64_t batch) {
       return states_.back().second.get();
     }
   }
+  absl::StatusOr<std::unique_ptr<nn::RunnerState>> state = pipeline_->runner().InitState(batch);
+  if (!state.ok()) return state.status();
   if (states_.size() >= kCachedStates) states_.erase(states_.begin());
-  states_.emplace_back(batch, pipeline_->network().InitState(batch));
+  states_.emplace_back(batch, *std::move(state));
   return states_.back().second.get();
 }
 

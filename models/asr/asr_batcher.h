@@ -9,6 +9,9 @@
 // rows they all have, then further steps for the streams with rows left (fewer each time), so
 // no stream falls behind because it was batched with streams that send smaller chunks.
 // Flush stays per stream (AsrStream::Flush).
+// Backends: stacking needs a runner that can stack states (the CPU's). On a runner that cannot
+// (CUDA: no device-side Stack yet) every stream takes its own network step on the device, with
+// the same results; last_largest_step() is then 1.
 // Ownership and threads: an AsrBatcher belongs to one worker thread and owns the batch
 // workspace (input rows, network scratch, stacked states), so steady-state steps allocate
 // nothing once the batch sizes seen have been warmed up. A call must own all its streams: no
@@ -26,7 +29,7 @@
 #include "models/asr/asr_pipeline.h"
 #include "models/asr/asr_result.h"
 #include "models/asr/asr_stream.h"
-#include "nn/network.h"
+#include "nn/network_runner.h"
 #include "nn/workspace.h"
 
 namespace auris::models {
@@ -65,16 +68,16 @@ class AsrBatcher {
   absl::Status RunStacked(std::span<AsrStream* const> streams, int64_t rows,
                           std::vector<std::vector<AsrEvent>>* events);
   // A batched state for `batch` streams, reused across calls (least recently used dropped).
-  nn::NetworkState* BatchedState(int64_t batch);
+  absl::StatusOr<nn::RunnerState*> BatchedState(int64_t batch);
 
   const AsrPipeline* const pipeline_;
   nn::Workspace workspace_;
   std::vector<float> input_;  // (N, T, feature_dim) of the current step
-  std::vector<std::pair<int64_t, std::unique_ptr<nn::NetworkState>>> states_;  // most recent last
+  std::vector<std::pair<int64_t, std::unique_ptr<nn::RunnerState>>> states_;  // most recent last
   std::vector<int64_t> remaining_;  // rows each stream still has to feed in this call
   std::vector<absl::Status> status_;
   std::vector<size_t> members_;
-  std::vector<nn::NetworkState*> member_states_;
+  std::vector<nn::RunnerState*> member_states_;
   int last_network_steps_ = 0;
   int last_largest_step_ = 0;
 };

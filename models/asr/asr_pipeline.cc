@@ -146,7 +146,8 @@ absl::StatusOr<int64_t> ProbeFirstOutputRows(const ModelInfo& info, const nn::Ne
 
 absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
     ModelInfo info, std::unique_ptr<const nn::Network> network,
-    std::shared_ptr<const nn::ArpaLm> lm, std::optional<std::vector<std::string>> lexicon) {
+    std::shared_ptr<const nn::ArpaLm> lm, std::optional<std::vector<std::string>> lexicon,
+    std::unique_ptr<const nn::NetworkRunner> runner) {
   if (info.task != kTaskAsr) {
     return absl::InvalidArgumentError(absl::StrCat(
         "model \"", info.name, "\" has task \"", info.task, "\"; an asr model needs task \"asr\""));
@@ -230,6 +231,7 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
   info.streaming = true;
   pipeline->info_ = std::move(info);
   pipeline->network_ = std::move(network);
+  pipeline->runner_ = RunnerOrCpu(std::move(runner), pipeline->network_.get());
   pipeline->lm_ = std::move(lm);
   pipeline->features_ = *std::move(features);
   pipeline->defaults_ = *defaults;
@@ -247,9 +249,10 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
 absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Load(ModelInfo info,
                                                                const std::string& model_path,
                                                                const std::string& lm_path,
-                                                               const std::string& lexicon_path) {
-  absl::StatusOr<std::unique_ptr<nn::Network>> network = LoadNeuralModel(model_path, &info);
-  if (!network.ok()) return network.status();
+                                                               const std::string& lexicon_path,
+                                                               nn::BackendKind backend) {
+  absl::StatusOr<NeuralNetwork> loaded = LoadNeuralModel(model_path, &info, backend);
+  if (!loaded.ok()) return loaded.status();
   std::shared_ptr<const nn::ArpaLm> lm;
   if (!lm_path.empty()) {
     absl::StatusOr<std::unique_ptr<nn::ArpaLm>> loaded = nn::ArpaLm::Load(lm_path);
@@ -271,7 +274,8 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Load(ModelInfo info,
     }
     lexicon = *std::move(words);
   }
-  return Create(std::move(info), *std::move(network), std::move(lm), std::move(lexicon));
+  return Create(std::move(info), std::move(loaded->network), std::move(lm), std::move(lexicon),
+                std::move(loaded->runner));
 }
 
 absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> AsrPipeline::LmScorer(
@@ -331,7 +335,9 @@ absl::StatusOr<std::unique_ptr<AsrStream>> AsrPipeline::CreateStream(
       LogMelInput::Create(options.input_rate_hz, features_);
   if (!input.ok()) return input.status();
   stream->input_ = *std::move(input);
-  stream->state_ = network_->InitState(1);
+  absl::StatusOr<std::unique_ptr<nn::RunnerState>> state = runner_->InitState(1);
+  if (!state.ok()) return state.status();
+  stream->state_ = *std::move(state);
   const int64_t frame_ms = std::max<int64_t>(1, frame_ns_ / 1000000);
   const int silence_ms = options.endpointing.min_trailing_silence_ms > 0
                              ? options.endpointing.min_trailing_silence_ms

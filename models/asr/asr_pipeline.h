@@ -25,9 +25,11 @@
 #include "models/asr/word_alignment.h"
 #include "models/model_info.h"
 #include "nn/arpa_lm.h"
+#include "nn/backend.h"
 #include "nn/ctc_forced_aligner.h"
 #include "nn/ctc_scorer.h"
 #include "nn/network.h"
+#include "nn/network_runner.h"
 
 namespace auris::models {
 
@@ -54,23 +56,27 @@ class AsrPipeline {
   // model file's decoder.lexicon; nullopt = none unless the model file asks for the LM's
   // 1-grams. INVALID_ARGUMENT naming the model and the problem (also for an empty lexicon, one
   // no word of which the vocabulary can spell, or a lexicon with a greedy default beam).
+  // `runner` executes the same model file (LoadNeuralModel); null = `network` on the CPU.
   static absl::StatusOr<std::unique_ptr<AsrPipeline>> Create(
       ModelInfo info, std::unique_ptr<const nn::Network> network,
       std::shared_ptr<const nn::ArpaLm> lm,
-      std::optional<std::vector<std::string>> lexicon = std::nullopt);
-  // Loads the model file (LoadNeuralModel completes `info`) and, if not empty, the LM (ARPA or
-  // binary) and the lexicon word list (LexiconScorer::ReadWordList format). NOT_FOUND /
-  // INVALID_ARGUMENT naming the file.
-  static absl::StatusOr<std::unique_ptr<AsrPipeline>> Load(ModelInfo info,
-                                                           const std::string& model_path,
-                                                           const std::string& lm_path,
-                                                           const std::string& lexicon_path = "");
+      std::optional<std::vector<std::string>> lexicon = std::nullopt,
+      std::unique_ptr<const nn::NetworkRunner> runner = nullptr);
+  // Loads the model file for `backend` (LoadNeuralModel completes `info`) and, if not empty,
+  // the LM (ARPA or binary) and the lexicon word list (LexiconScorer::ReadWordList format).
+  // NOT_FOUND / INVALID_ARGUMENT naming the file; FAILED_PRECONDITION / UNIMPLEMENTED when
+  // `backend` cannot run it.
+  static absl::StatusOr<std::unique_ptr<AsrPipeline>> Load(
+      ModelInfo info, const std::string& model_path, const std::string& lm_path,
+      const std::string& lexicon_path = "", nn::BackendKind backend = nn::BackendKind::kCpu);
 
   // INVALID_ARGUMENT if `options` do not validate or their phrases cannot be spelled.
   absl::StatusOr<std::unique_ptr<AsrStream>> CreateStream(const AsrStreamOptions& options) const;
 
   const ModelInfo& info() const { return info_; }
   const nn::Network& network() const { return *network_; }
+  // Executes the network on the backend chosen at load (streams and batchers call only this).
+  const nn::NetworkRunner& runner() const { return *runner_; }
   // The log-mel front end with the model's global CMVN.
   const dsp::FeatureConfig& feature_config() const { return features_; }
   const SymbolTable& symbols() const { return symbols_; }
@@ -98,6 +104,7 @@ class AsrPipeline {
 
   ModelInfo info_;
   std::unique_ptr<const nn::Network> network_;
+  std::unique_ptr<const nn::NetworkRunner> runner_;  // after network_: may point into it
   std::shared_ptr<const nn::ArpaLm> lm_;
   std::shared_ptr<const nn::ArpaLm> unk_only_lm_;  // for a word bonus without an LM
   std::vector<std::string> lexicon_;               // empty = no lexicon constraint

@@ -56,7 +56,7 @@ absl::Status AsrStream::Process(std::span<const float> samples, bool flush,
 absl::Status AsrStream::RunNetwork(int64_t rows, nn::Workspace* workspace,
                                    std::vector<AsrEvent>* events) {
   workspace->Reset();
-  absl::StatusOr<nn::TensorView> out = pipeline_->network().Forward(
+  absl::StatusOr<nn::TensorView> out = pipeline_->runner().Forward(
       nn::ConstTensorView(QueuedRows().data(), nn::Shape{1, rows, input_->feature_dim()}),
       state_.get(), workspace);
   if (!out.ok()) return out.status();

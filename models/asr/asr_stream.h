@@ -11,6 +11,7 @@
 // feeds the network the rows up to the last one that completes an output frame
 // (AsrPipeline::first_output_rows() + k x subsampling in total), so every stream's network
 // state stays in a phase that Network::Stack accepts and no output comes later than it could.
+// The network runs on the pipeline's backend (AsrPipeline::runner(): CPU or CUDA).
 // Created by AsrPipeline::CreateStream; used by one thread at a time.
 #ifndef AURIS_MODELS_ASR_ASR_STREAM_H_
 #define AURIS_MODELS_ASR_ASR_STREAM_H_
@@ -24,7 +25,7 @@
 #include "models/asr/asr_decoder.h"
 #include "models/asr/asr_result.h"
 #include "models/asr/log_mel_front_end.h"
-#include "nn/network.h"
+#include "nn/network_runner.h"
 #include "nn/workspace.h"
 
 namespace auris::models {
@@ -63,8 +64,8 @@ class AsrStream {
   int64_t RowsToFeed(bool flush) const;
   // The queued rows, (rows, feature_dim) row-major.
   std::span<const float> QueuedRows() const;
-  // Runs the network on the first `rows` queued rows with this stream's own state (scratch
-  // from `workspace`) and takes its output.
+  // Runs the pipeline's runner on the first `rows` queued rows with this stream's own state
+  // (host scratch and output from `workspace`) and takes its output.
   absl::Status RunNetwork(int64_t rows, nn::Workspace* workspace, std::vector<AsrEvent>* events);
   // The network's (frames, V) output for the first `rows_fed` queued rows: dequeues them,
   // converts to log-probabilities, captures and decodes.
@@ -83,7 +84,7 @@ class AsrStream {
   bool endpointing_ = true;
   float blank_log_threshold_ = -0.6931472f;  // ln 0.5
   std::unique_ptr<LogMelInput> input_;
-  std::unique_ptr<nn::NetworkState> state_;
+  std::unique_ptr<nn::RunnerState> state_;
   nn::Workspace workspace_;
   std::unique_ptr<AsrDecoder> decoder_;
   std::vector<float> feature_queue_;  // (rows, feature_dim); rows before queue_head_ are done

@@ -57,7 +57,8 @@ absl::Status LoadCmvn(const ModelInfo& info, const nn::Network& network, int num
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<NeuralDenoisePipeline>> NeuralDenoisePipeline::Create(
-    ModelInfo info, std::unique_ptr<const nn::Network> network) {
+    ModelInfo info, std::unique_ptr<const nn::Network> network,
+    std::unique_ptr<const nn::NetworkRunner> runner) {
   if (info.task != kTaskDenoise) {
     return absl::InvalidArgumentError(
         absl::StrCat("model \"", info.name, "\" has task \"", info.task,
@@ -100,14 +101,15 @@ absl::StatusOr<std::unique_ptr<NeuralDenoisePipeline>> NeuralDenoisePipeline::Cr
   pipeline->info_ = std::move(info);
   pipeline->front_end_ = *std::move(front_end);
   pipeline->network_ = std::move(network);
+  pipeline->runner_ = RunnerOrCpu(std::move(runner), pipeline->network_.get());
   return pipeline;
 }
 
 absl::StatusOr<std::unique_ptr<NeuralDenoisePipeline>> NeuralDenoisePipeline::Load(
-    ModelInfo info, const std::string& path) {
-  absl::StatusOr<std::unique_ptr<nn::Network>> network = LoadNeuralModel(path, &info);
-  if (!network.ok()) return network.status();
-  return Create(std::move(info), *std::move(network));
+    ModelInfo info, const std::string& path, nn::BackendKind backend) {
+  absl::StatusOr<NeuralNetwork> loaded = LoadNeuralModel(path, &info, backend);
+  if (!loaded.ok()) return loaded.status();
+  return Create(std::move(info), std::move(loaded->network), std::move(loaded->runner));
 }
 
 absl::StatusOr<std::unique_ptr<DenoiseStream>> NeuralDenoisePipeline::CreateStream(
@@ -149,7 +151,9 @@ absl::StatusOr<std::unique_ptr<NeuralDenoiseStream>> NeuralDenoiseStream::Create
       dsp::OverlapAddSynthesizer::Create(config);
   if (!synth.ok()) return synth.status();
   stream->synthesizer_ = *std::move(synth);
-  stream->state_ = pipeline->network().InitState(1);
+  absl::StatusOr<std::unique_ptr<nn::RunnerState>> state = pipeline->runner().InitState(1);
+  if (!state.ok()) return state.status();
+  stream->state_ = *std::move(state);
   const int bins = stream->num_bins_;
   stream->frames_.reserve(static_cast<size_t>(kReservedFrames) * bins);
   stream->features_.reserve(static_cast<size_t>(kReservedFrames) * bins);
@@ -241,7 +245,7 @@ absl::Status NeuralDenoiseStream::RunFrames() {
     }
   }
   workspace_.Reset();
-  absl::StatusOr<nn::TensorView> mask = pipeline_->network().Forward(
+  absl::StatusOr<nn::TensorView> mask = pipeline_->runner().Forward(
       nn::ConstTensorView(features_.data(), nn::Shape{1, frames, bins}), state_.get(), &workspace_);
   if (!mask.ok()) return mask.status();
   if (mask->shape != nn::Shape{1, frames, bins}) {

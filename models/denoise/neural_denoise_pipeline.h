@@ -20,7 +20,9 @@
 #include "dsp/stft.h"
 #include "models/denoise/denoise_pipeline.h"
 #include "models/denoise/stft_mask_front_end.h"
+#include "nn/backend.h"
 #include "nn/network.h"
+#include "nn/network_runner.h"
 #include "nn/workspace.h"
 
 namespace auris::models {
@@ -29,13 +31,16 @@ class NeuralDenoisePipeline : public DenoisePipeline {
  public:
   // `info` must have task "denoise" (its sample rate is the network's). The network must have
   // the stft_mask front end, input and output channels = num_bins and subsampling 1.
-  // INVALID_ARGUMENT naming the model and the mismatch otherwise.
+  // INVALID_ARGUMENT naming the model and the mismatch otherwise. `runner` executes the same
+  // model file (LoadNeuralModel); null = `network` on the CPU.
   static absl::StatusOr<std::unique_ptr<NeuralDenoisePipeline>> Create(
-      ModelInfo info, std::unique_ptr<const nn::Network> network);
-  // Loads the model file at `path`, completes `info` from it (LoadNeuralModel) and
-  // Create()s. NOT_FOUND / INVALID_ARGUMENT naming the file.
-  static absl::StatusOr<std::unique_ptr<NeuralDenoisePipeline>> Load(ModelInfo info,
-                                                                     const std::string& path);
+      ModelInfo info, std::unique_ptr<const nn::Network> network,
+      std::unique_ptr<const nn::NetworkRunner> runner = nullptr);
+  // Loads the model file at `path` for `backend`, completes `info` from it (LoadNeuralModel)
+  // and Create()s. NOT_FOUND / INVALID_ARGUMENT naming the file; FAILED_PRECONDITION /
+  // UNIMPLEMENTED when `backend` cannot run it.
+  static absl::StatusOr<std::unique_ptr<NeuralDenoisePipeline>> Load(
+      ModelInfo info, const std::string& path, nn::BackendKind backend = nn::BackendKind::kCpu);
 
   const ModelInfo& info() const override { return info_; }
   absl::StatusOr<std::unique_ptr<DenoiseStream>> CreateStream(int input_rate_hz,
@@ -43,6 +48,8 @@ class NeuralDenoisePipeline : public DenoisePipeline {
 
   const StftMaskFrontEnd& front_end() const { return front_end_; }
   const nn::Network& network() const { return *network_; }
+  // Executes the network on the backend chosen at load (streams call only this).
+  const nn::NetworkRunner& runner() const { return *runner_; }
   int model_rate_hz() const { return info_.sample_rate_hz; }
   // (num_bins,) each; empty without CMVN.
   std::span<const float> cmvn_mean() const { return cmvn_mean_; }
@@ -53,6 +60,7 @@ class NeuralDenoisePipeline : public DenoisePipeline {
 
   ModelInfo info_;
   std::unique_ptr<const nn::Network> network_;
+  std::unique_ptr<const nn::NetworkRunner> runner_;  // after network_: may point into it
   StftMaskFrontEnd front_end_;
   std::vector<float> cmvn_mean_;
   std::vector<float> cmvn_inverse_std_;
@@ -87,7 +95,7 @@ class NeuralDenoiseStream : public DenoiseStream {
   std::unique_ptr<dsp::Resampler> to_output_rate_;  // null when the output is at the model rate
   std::unique_ptr<dsp::StftAnalyzer> stft_;
   std::unique_ptr<dsp::OverlapAddSynthesizer> synthesizer_;
-  std::unique_ptr<nn::NetworkState> state_;
+  std::unique_ptr<nn::RunnerState> state_;
   nn::Workspace workspace_;
   long long input_samples_ = 0;      // at the input rate
   long long output_samples_ = 0;     // appended to `out`, at the output rate

@@ -49,7 +49,8 @@ int64_t Nanoseconds(int64_t samples, int rate_hz) { return samples * 1000000000L
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EmotionPipeline>> EmotionPipeline::Create(
-    ModelInfo info, std::unique_ptr<const nn::Network> network) {
+    ModelInfo info, std::unique_ptr<const nn::Network> network,
+    std::unique_ptr<const nn::NetworkRunner> runner) {
   if (info.task != kTaskEmotion) {
     return absl::InvalidArgumentError(absl::StrCat("model \"", info.name, "\" has task \"",
                                                    info.task,
@@ -86,14 +87,16 @@ absl::StatusOr<std::unique_ptr<EmotionPipeline>> EmotionPipeline::Create(
   pipeline->info_ = std::move(info);
   pipeline->frame_samples_ = *frame_samples;
   pipeline->network_ = std::move(network);
+  pipeline->runner_ = RunnerOrCpu(std::move(runner), pipeline->network_.get());
   return pipeline;
 }
 
 absl::StatusOr<std::unique_ptr<EmotionPipeline>> EmotionPipeline::Load(ModelInfo info,
-                                                                       const std::string& path) {
-  absl::StatusOr<std::unique_ptr<nn::Network>> network = LoadNeuralModel(path, &info);
-  if (!network.ok()) return network.status();
-  return Create(std::move(info), *std::move(network));
+                                                                       const std::string& path,
+                                                                       nn::BackendKind backend) {
+  absl::StatusOr<NeuralNetwork> loaded = LoadNeuralModel(path, &info, backend);
+  if (!loaded.ok()) return loaded.status();
+  return Create(std::move(info), std::move(loaded->network), std::move(loaded->runner));
 }
 
 int64_t EmotionPipeline::period_ns() const {
@@ -128,7 +131,9 @@ absl::StatusOr<std::unique_ptr<EmotionStream>> EmotionPipeline::CreateStream(
     if (!r.ok()) return r.status();
     stream->to_model_rate_ = *std::move(r);
   }
-  stream->state_ = network_->InitState(1);
+  absl::StatusOr<std::unique_ptr<nn::RunnerState>> state = runner_->InitState(1);
+  if (!state.ok()) return state.status();
+  stream->state_ = *std::move(state);
   stream->resampled_.reserve(static_cast<size_t>(kReservedFrames) * frame_samples_);
   stream->input_frames_.reserve(static_cast<size_t>(kReservedFrames) * frame_samples_);
   stream->pooled_.reserve(kReservedFrames);
@@ -196,7 +201,7 @@ void EmotionStream::MeasureBlocks(std::span<const float> model_rate) {
 absl::Status EmotionStream::RunNetwork(int64_t num_frames, std::vector<EmotionFrame>* frames) {
   const int64_t fs = pipeline_->frame_samples();
   workspace_.Reset();
-  absl::StatusOr<nn::TensorView> out = pipeline_->network().Forward(
+  absl::StatusOr<nn::TensorView> out = pipeline_->runner().Forward(
       nn::ConstTensorView(input_frames_.data(), nn::Shape{1, num_frames, fs}), state_.get(),
       &workspace_);
   if (!out.ok()) return out.status();

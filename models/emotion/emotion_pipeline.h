@@ -24,7 +24,9 @@
 #include "absl/status/statusor.h"
 #include "dsp/resampler.h"
 #include "models/model_info.h"
+#include "nn/backend.h"
 #include "nn/network.h"
+#include "nn/network_runner.h"
 #include "nn/workspace.h"
 
 namespace auris::models {
@@ -58,13 +60,16 @@ class EmotionStream;
 class EmotionPipeline {
  public:
   // `info` must have task "emotion". The network must take frame_samples channels and give 2.
-  // INVALID_ARGUMENT naming the model and the mismatch otherwise.
+  // INVALID_ARGUMENT naming the model and the mismatch otherwise. `runner` executes the same
+  // model file (LoadNeuralModel); null = `network` on the CPU.
   static absl::StatusOr<std::unique_ptr<EmotionPipeline>> Create(
-      ModelInfo info, std::unique_ptr<const nn::Network> network);
-  // Loads the model file at `path`, completes `info` from it (LoadNeuralModel) and
-  // Create()s. NOT_FOUND / INVALID_ARGUMENT naming the file.
-  static absl::StatusOr<std::unique_ptr<EmotionPipeline>> Load(ModelInfo info,
-                                                               const std::string& path);
+      ModelInfo info, std::unique_ptr<const nn::Network> network,
+      std::unique_ptr<const nn::NetworkRunner> runner = nullptr);
+  // Loads the model file at `path` for `backend`, completes `info` from it (LoadNeuralModel)
+  // and Create()s. NOT_FOUND / INVALID_ARGUMENT naming the file; FAILED_PRECONDITION /
+  // UNIMPLEMENTED when `backend` cannot run it.
+  static absl::StatusOr<std::unique_ptr<EmotionPipeline>> Load(
+      ModelInfo info, const std::string& path, nn::BackendKind backend = nn::BackendKind::kCpu);
 
   // input_rate_hz in 8000..48000. frame_period_ms: 0 = native; else a positive multiple of
   // the native period, and each reported frame averages that many native frames.
@@ -76,6 +81,8 @@ class EmotionPipeline {
 
   const ModelInfo& info() const { return info_; }
   const nn::Network& network() const { return *network_; }
+  // Executes the network on the backend chosen at load (streams call only this).
+  const nn::NetworkRunner& runner() const { return *runner_; }
   int model_rate_hz() const { return info_.sample_rate_hz; }
   int frame_samples() const { return frame_samples_; }
   // Model samples per native output frame (P above).
@@ -88,6 +95,7 @@ class EmotionPipeline {
 
   ModelInfo info_;
   std::unique_ptr<const nn::Network> network_;
+  std::unique_ptr<const nn::NetworkRunner> runner_;  // after network_: may point into it
   int frame_samples_ = 0;
 };
 
@@ -134,7 +142,7 @@ class EmotionStream {
   const EmotionPipeline* const pipeline_;
   int frames_per_report_ = 1;
   std::unique_ptr<dsp::Resampler> to_model_rate_;  // null when the input is at the model rate
-  std::unique_ptr<nn::NetworkState> state_;
+  std::unique_ptr<nn::RunnerState> state_;
   nn::Workspace workspace_;
   std::vector<float> resampled_;
   std::vector<float> input_frames_;  // (T, frame_samples): a partial frame, then whole ones

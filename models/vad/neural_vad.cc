@@ -66,17 +66,19 @@ absl::Status NeuralVadDecision::Validate() const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<NeuralVad>> NeuralVad::Load(const std::string& path) {
+absl::StatusOr<std::unique_ptr<NeuralVad>> NeuralVad::Load(const std::string& path,
+                                                           nn::BackendKind backend) {
   ModelInfo info;
   info.name = path;
   info.task = kTaskVad;
-  absl::StatusOr<std::unique_ptr<nn::Network>> network = LoadNeuralModel(path, &info);
-  if (!network.ok()) return network.status();
-  return Create(*std::move(network), path);
+  absl::StatusOr<NeuralNetwork> loaded = LoadNeuralModel(path, &info, backend);
+  if (!loaded.ok()) return loaded.status();
+  return Create(std::move(loaded->network), path, std::move(loaded->runner));
 }
 
 absl::StatusOr<std::unique_ptr<NeuralVad>> NeuralVad::Create(
-    std::unique_ptr<const nn::Network> network, const std::string& name) {
+    std::unique_ptr<const nn::Network> network, const std::string& name,
+    std::unique_ptr<const nn::NetworkRunner> runner) {
   const nn::ModelMetadata& meta = network->metadata();
   if (meta.task != kTaskVad) {
     return BadModel(name,
@@ -95,6 +97,7 @@ absl::StatusOr<std::unique_ptr<NeuralVad>> NeuralVad::Create(
   if (!decision.ok()) return decision.status();
   auto vad = std::unique_ptr<NeuralVad>(new NeuralVad());
   vad->network_ = std::move(network);
+  vad->runner_ = RunnerOrCpu(std::move(runner), vad->network_.get());
   vad->features_ = *std::move(features);
   vad->decision_ = *decision;
   vad->name_ = name;
@@ -120,7 +123,9 @@ absl::StatusOr<std::unique_ptr<NeuralVadStream>> NeuralVad::CreateStream(
       LogMelInput::Create(input_rate_hz, features_);
   if (!input.ok()) return input.status();
   stream->input_ = *std::move(input);
-  stream->state_ = network_->InitState(1);
+  absl::StatusOr<std::unique_ptr<nn::RunnerState>> state = runner_->InitState(1);
+  if (!state.ok()) return state.status();
+  stream->state_ = *std::move(state);
   return stream;
 }
 
@@ -156,7 +161,7 @@ absl::Status NeuralVadStream::Process(std::span<const float> samples, bool flush
   const int64_t count = static_cast<int64_t>(rows_.size()) / dim;
   if (count == 0) return absl::OkStatus();
   workspace_.Reset();
-  absl::StatusOr<nn::TensorView> out = vad_->network().Forward(
+  absl::StatusOr<nn::TensorView> out = vad_->runner().Forward(
       nn::ConstTensorView(rows_.data(), nn::Shape{1, count, dim}), state_.get(), &workspace_);
   if (!out.ok()) return out.status();
   if (out->shape.rank() != 3 || out->shape[1] != count || out->shape[2] != 1) {

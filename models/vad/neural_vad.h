@@ -23,7 +23,9 @@
 #include "dsp/feature_extractor.h"
 #include "dsp/vad.h"
 #include "models/asr/log_mel_front_end.h"
+#include "nn/backend.h"
 #include "nn/network.h"
+#include "nn/network_runner.h"
 #include "nn/workspace.h"
 
 namespace auris::models {
@@ -46,11 +48,15 @@ class NeuralVadStream;
 
 class NeuralVad {
  public:
-  // Loads and checks the model file: task "vad", a logmel front end, one output channel.
-  // NOT_FOUND / INVALID_ARGUMENT naming the file and what is wrong.
-  static absl::StatusOr<std::unique_ptr<NeuralVad>> Load(const std::string& path);
+  // Loads and checks the model file: task "vad", a logmel front end, one output channel; the
+  // network runs on `backend`. NOT_FOUND / INVALID_ARGUMENT naming the file and what is wrong;
+  // FAILED_PRECONDITION / UNIMPLEMENTED when `backend` cannot run it.
+  static absl::StatusOr<std::unique_ptr<NeuralVad>> Load(
+      const std::string& path, nn::BackendKind backend = nn::BackendKind::kCpu);
+  // `runner` executes the same model file (LoadNeuralModel); null = `network` on the CPU.
   static absl::StatusOr<std::unique_ptr<NeuralVad>> Create(
-      std::unique_ptr<const nn::Network> network, const std::string& name);
+      std::unique_ptr<const nn::Network> network, const std::string& name,
+      std::unique_ptr<const nn::NetworkRunner> runner = nullptr);
 
   // input_rate_hz in 8000..48000; `decision` overrides the file's (validated).
   // INVALID_ARGUMENT otherwise.
@@ -60,12 +66,15 @@ class NeuralVad {
 
   const NeuralVadDecision& decision() const { return decision_; }
   const nn::Network& network() const { return *network_; }
+  // Executes the network on the backend chosen at load (streams call only this).
+  const nn::NetworkRunner& runner() const { return *runner_; }
   int model_rate_hz() const { return features_.sample_rate; }
   int frame_samples() const { return features_.hop; }  // model samples per output frame
 
  private:
   NeuralVad() = default;
   std::unique_ptr<const nn::Network> network_;
+  std::unique_ptr<const nn::NetworkRunner> runner_;  // after network_: may point into it
   dsp::FeatureConfig features_;
   NeuralVadDecision decision_;
   std::string name_;
@@ -98,7 +107,7 @@ class NeuralVadStream {
   NeuralVadDecision decision_;
   int input_rate_hz_ = 0;
   std::unique_ptr<LogMelInput> input_;
-  std::unique_ptr<nn::NetworkState> state_;
+  std::unique_ptr<nn::RunnerState> state_;
   nn::Workspace workspace_;
   std::vector<float> rows_;
   int64_t next_frame_ = 0;

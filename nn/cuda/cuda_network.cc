@@ -223,7 +223,8 @@ absl::StatusOr<std::unique_ptr<CudaNetworkState>> CudaNetwork::InitState(int64_t
   return state;
 }
 
-absl::StatusOr<Tensor> CudaNetwork::Forward(ConstTensorView in, CudaNetworkState* state) const {
+absl::StatusOr<DeviceTensor> CudaNetwork::RunLayers(ConstTensorView in,
+                                                    CudaNetworkState* state) const {
   if (state == nullptr || state->owner_ != this) {
     return absl::InvalidArgumentError(
         "cuda network Forward: the state was not made by this network's InitState");
@@ -249,15 +250,35 @@ absl::StatusOr<Tensor> CudaNetwork::Forward(ConstTensorView in, CudaNetworkState
     if (!y.ok()) return Prefixed(y.status(), steps_[i].where);
     x = *y;
   }
-  Tensor out({x.n, x.t, x.c});
-  if (out.size() > 0) {
-    absl::Status s = CudaStatus(cudaMemcpyAsync(out.data(), x.data, sizeof(float) * out.size(),
-                                                cudaMemcpyDeviceToHost, ctx.stream),
+  return x;
+}
+
+absl::Status CudaNetwork::Download(const DeviceTensor& x, float* host,
+                                   CudaNetworkState* state) const {
+  const int64_t size = x.n * x.t * x.c;
+  if (size > 0) {
+    absl::Status s = CudaStatus(cudaMemcpyAsync(host, x.data, sizeof(float) * size,
+                                                cudaMemcpyDeviceToHost, state->stream_.get()),
                                 "output download");
     if (!s.ok()) return s;
   }
-  absl::Status s = CudaStatus(cudaStreamSynchronize(ctx.stream), "cuda network Forward");
-  if (!s.ok()) return s;
+  return CudaStatus(cudaStreamSynchronize(state->stream_.get()), "cuda network Forward");
+}
+
+absl::StatusOr<Tensor> CudaNetwork::Forward(ConstTensorView in, CudaNetworkState* state) const {
+  absl::StatusOr<DeviceTensor> x = RunLayers(in, state);
+  if (!x.ok()) return x.status();
+  Tensor out({x->n, x->t, x->c});
+  if (absl::Status s = Download(*x, out.data(), state); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<TensorView> CudaNetwork::Forward(ConstTensorView in, CudaNetworkState* state,
+                                                Workspace* ws) const {
+  absl::StatusOr<DeviceTensor> x = RunLayers(in, state);
+  if (!x.ok()) return x.status();
+  TensorView out = ws->Allocate({x->n, x->t, x->c});
+  if (absl::Status s = Download(*x, out.data, state); !s.ok()) return s;
   return out;
 }
 

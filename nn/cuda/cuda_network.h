@@ -23,6 +23,7 @@
 #include "nn/cuda/cuda_util.h"
 #include "nn/model_file.h"
 #include "nn/tensor.h"
+#include "nn/workspace.h"
 
 namespace auris::nn::cuda {
 
@@ -68,6 +69,10 @@ class CudaNetwork {
   // Network::Forward for the same chunking; `state` is advanced. Synchronous: returns after
   // the device finished. Scratch memory is reused across calls of equal or smaller size.
   absl::StatusOr<Tensor> Forward(ConstTensorView in, CudaNetworkState* state) const;
+  // As above, the output allocated from `ws` (valid until its Reset): no host allocation once
+  // `ws` has warmed up.
+  absl::StatusOr<TensorView> Forward(ConstTensorView in, CudaNetworkState* state,
+                                     Workspace* ws) const;
 
  private:
   struct Step {
@@ -75,6 +80,10 @@ class CudaNetwork {
     std::string where;  // "layers[i] (\"name\", type)" for messages
   };
   CudaNetwork() = default;
+  // Uploads `in` and runs every layer on `state`'s stream; the result lives in its arena.
+  absl::StatusOr<DeviceTensor> RunLayers(ConstTensorView in, CudaNetworkState* state) const;
+  // Copies `x` to `host` (x.n * x.t * x.c floats) and waits for `state`'s stream.
+  absl::Status Download(const DeviceTensor& x, float* host, CudaNetworkState* state) const;
 
   std::vector<Step> steps_;
   int64_t input_channels_ = 0;

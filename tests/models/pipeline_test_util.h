@@ -9,10 +9,24 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "models/model_info.h"
 #include "nn/model_file.h"
 #include "nn/network.h"
 
 namespace auris::testing {
+
+// models/<relative> of the source tree, e.g. "asr/asr.safetensors".
+inline std::string ShippedModel(const std::string& relative) {
+  return std::string(AURIS_SOURCE_DIR) + "/models/" + relative;
+}
+
+// The ModelInfo a descriptor gives before the model file completes it.
+inline models::ModelInfo NamedModel(const std::string& name, const std::string& task) {
+  models::ModelInfo info;
+  info.name = name;
+  info.task = task;
+  return info;
+}
 
 inline std::string PipelineGolden(const std::string& name) {
   return std::string(AURIS_SOURCE_DIR) + "/tests/models/golden/" + name;
