@@ -37,8 +37,12 @@ class EmotionRecipeSmokeTest(unittest.TestCase):
                 self.assertGreater(summary["by_split"]["heldout"], 0)
                 result = recipe.main(["train", "--cache", cache, "--ckpt-dir", ckpt, "--tiny",
                                       "--epochs", "2", "--batch", "4", "--threads", "1",
-                                      "--log-every", "1000"])
+                                      "--log-every", "1000",
+                                      "--model-config", '{"lstm_hidden": 12}'])
                 self.assertEqual(result["epoch"], 2)
+                with self.assertRaises(SystemExit):  # unknown keys are refused by name
+                    recipe.main(["train", "--cache", cache, "--ckpt-dir", ckpt, "--tiny",
+                                 "--model-config", '{"lstm_size": 12}'])
                 self.assertTrue(os.path.exists(os.path.join(ckpt, "best.pt")))
                 ev = recipe.main(["eval", "--cache", cache, "--model",
                                   os.path.join(ckpt, "best.pt"), "--out", eval_json])
@@ -57,6 +61,8 @@ class EmotionRecipeSmokeTest(unittest.TestCase):
                              export.read_model(model_path)[1]["layers"])
             tensors, meta, _ = export.read_model(model_path)
             self.assertEqual(meta["task"], "emotion")
+            lstm = [la for la in meta["layers"] if la["type"] == "lstm"]
+            self.assertEqual(lstm[0]["hidden_size"], 12)  # --model-config reached the file
             self.assertEqual(meta["sample_rate_hz"], 16000)
             self.assertEqual(meta["front_end"], {"type": "waveform_frames", "frame_samples": 160})
             self.assertEqual(meta["outputs"], ["arousal", "valence"])

@@ -74,6 +74,8 @@ def main(argv=None):
     a.add_argument("--checkpoint-minutes", type=float, default=5.0)
     a.add_argument("--log-every", type=float, default=30.0)
     a.add_argument("--tiny", action="store_true", help="tiny model (tests)")
+    a.add_argument("--model-config", default=None,
+                   help='JSON overriding DEFAULT_MODEL keys, e.g. \'{"lstm_hidden": 192}\'')
     a.add_argument("--limit-train", type=int, default=0)
     a.add_argument("--no-noise", action="store_true")
     a = sub.add_parser("eval")

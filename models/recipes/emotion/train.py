@@ -125,7 +125,13 @@ def train(args) -> dict:
         train_idx = train_idx[:args.limit_train]
     if not valid_idx:
         valid_idx = train_idx[:4]
-    cfg = TINY_MODEL if args.tiny else DEFAULT_MODEL
+    cfg = dict(TINY_MODEL if args.tiny else DEFAULT_MODEL)
+    if getattr(args, "model_config", None):
+        extra = json.loads(args.model_config)
+        unknown = sorted(set(extra) - set(cfg))
+        if unknown:
+            raise SystemExit(f"--model-config: unknown keys {unknown}; allowed {sorted(cfg)}")
+        cfg.update(extra)
     spec = model_spec(cfg)
     model = build_model(spec, dropout=args.dropout)
     noises = []
