@@ -113,7 +113,7 @@ def run_eval(args) -> dict:
     else:
         corpus = Corpus(args.cache)
         predictor, _ = _predictor_from(args.model or os.path.join(CKPT_DIR, "best.pt"))
-        cross = os.path.join(CKPT_DIR, "ravdess", "best.pt")
+        cross = getattr(args, "cross_model", None) or os.path.join(CKPT_DIR, "ravdess", "best.pt")
         cross_pred = _predictor_from(cross)[0] if os.path.exists(cross) else None
         res = evaluate(predictor, corpus, cross_pred)
         res["predictor"] = "pytorch:" + os.path.relpath(

@@ -86,7 +86,7 @@ def main(argv=None):
                    help="checkpoint .pt or model .safetensors (default: torch "
                         "checkpoints/best.pt; cpp the shipped models/shipped/emotion.json)")
     a.add_argument("--cross-model", default=None,
-                   help="cpp: RAVDESS-only .pt or .safetensors for the cross-corpus figures "
+                   help="RAVDESS-only .pt or .safetensors for the cross-corpus figures "
                         "(default checkpoints/ravdess/best.pt if present)")
     a.add_argument("--build", default=os.environ.get("AURIS_BUILD",
                                                      os.path.join(REPO, "build")),
