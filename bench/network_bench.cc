@@ -4,13 +4,16 @@
 // Args: impl (0 = optimized, 1 = reference), batch N. Counters: RTF = compute seconds per
 // second of audio per stream batch (lower is better; < 1 is faster than real time) and
 // GFLOPS. Compare the optimized and reference rows for the speed-up.
+// BM_AsrStreamStateMemory: heap bytes per stream state of the same network.
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "nn/network.h"
 
@@ -100,7 +103,48 @@ BENCHMARK(BM_AsrNetwork1sChunk)
     ->Args({1, 1})
     ->Args({0, 8})
     ->Args({1, 8})
+    ->Args({0, 64})
     ->Unit(benchmark::kMillisecond);
+
+// Memory per stream state of the same network: heap bytes held by kStreams single-stream
+// states after each has been stepped once (so lazily sized conv context and LSTM h/c exist),
+// measured with glibc's mallinfo2 around their creation; the shared workspace is warmed
+// first and excluded. Counter state_bytes_per_stream.
+void BM_AsrStreamStateMemory(benchmark::State& state) {
+  constexpr int kStreams = 256;
+  absl::StatusOr<std::unique_ptr<Network>> net = Network::FromModelFile(AsrModel());
+  if (!net.ok()) {
+    state.SkipWithError(std::string(net.status().message()).c_str());
+    return;
+  }
+  std::mt19937 rng(3);
+  const Tensor x = Random({1, kFramesPerSecond / 10, 80}, &rng, 1.0f);
+  Workspace ws;
+  double per_stream = 0.0;
+  for (auto _ : state) {
+    {
+      std::unique_ptr<NetworkState> warm = (*net)->InitState(1);
+      ws.Reset();
+      if (!(*net)->Forward(x.view(), warm.get(), &ws).ok()) state.SkipWithError("forward failed");
+    }
+    const size_t before = mallinfo2().uordblks;
+    std::vector<std::unique_ptr<NetworkState>> streams;
+    streams.reserve(kStreams);
+    const size_t after_reserve = mallinfo2().uordblks;
+    for (int i = 0; i < kStreams; ++i) {
+      streams.push_back((*net)->InitState(1));
+      ws.Reset();
+      if (!(*net)->Forward(x.view(), streams.back().get(), &ws).ok()) {
+        state.SkipWithError("forward failed");
+      }
+    }
+    const size_t after = mallinfo2().uordblks;
+    per_stream = static_cast<double>(after - after_reserve) / kStreams;
+    benchmark::DoNotOptimize(before);
+  }
+  state.counters["state_bytes_per_stream"] = per_stream;
+}
+BENCHMARK(BM_AsrStreamStateMemory)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace auris::nn
