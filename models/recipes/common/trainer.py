@@ -74,7 +74,8 @@ def set_blas_threads(threads: int) -> int | None:
     import ctypes
     for name in ("libopenblas.so.0", "libopenblasp.so.0", "libblas.so.3"):
         try:
-            lib = ctypes.CDLL(name, mode=ctypes.RTLD_GLOBAL)
+            # RTLD_NOLOAD: only a library this process already uses, never load one.
+            lib = ctypes.CDLL(name, mode=os.RTLD_NOLOAD | ctypes.RTLD_GLOBAL)
             lib.openblas_set_num_threads(ctypes.c_int(threads))
             return int(lib.openblas_get_num_threads())
         except (OSError, AttributeError):
