@@ -15,10 +15,10 @@ namespace auris::models {
 namespace {
 
 // Null for the CPU; for kCuda a runner holding its own device copy of `file`'s weights.
+// The caller has checked nn::CheckBackendAvailable(backend).
 absl::StatusOr<std::unique_ptr<const nn::NetworkRunner>> DeviceRunner(nn::BackendKind backend,
                                                                       const nn::ModelFile& file) {
   if (backend == nn::BackendKind::kCpu) return nullptr;
-  if (absl::Status s = nn::CheckBackendAvailable(backend); !s.ok()) return s;
 #ifdef AURIS_HAVE_CUDA
   absl::StatusOr<std::unique_ptr<nn::cuda::CudaNetworkRunner>> runner =
       nn::cuda::CudaNetworkRunner::FromModelFile(file);

@@ -9,18 +9,18 @@ from models.recipes.common import netspec
 from models.recipes.emotion.data import FRAME, SR, SUBSAMPLING, frames, speech_mask
 
 DEFAULT_MODEL = {"filters": 64, "conv2": 64, "conv3": 128, "lstm_hidden": 128,
-                 "lstm_layers": 2, "fb_eps": 1e-10}
+                 "lstm_layers": 2, "fb_eps": 1e-16}
 TINY_MODEL = {"filters": 8, "conv2": 8, "conv3": 8, "lstm_hidden": 8, "lstm_layers": 1,
-              "fb_eps": 1e-10}
+              "fb_eps": 1e-16}
 
 
 # eps of the layernorm after the bias-free filterbank. With the default 1e-5 the eps
 # dominates the variance of quiet frames (filter outputs of a -40 dBFS frame have variance
 # ~1e-6), so the network saw level through it and summary arousal moved by up to 0.96 at
 # -20 dB gain; 1e-10 keeps the normalisation gain-invariant down to about -90 dBFS, which
-# was not enough for a -52 dBFS recording at -20 dB (a 0.27 change). v0.2 is trained with
-# fb_eps 1e-16 (`--model-config '{"fb_eps": 1e-16}'`); the default stays 1e-10 so that
-# older checkpoints' configs mean what they meant.
+# was not enough for a -52 dBFS recording at -20 dB (a 0.27 change). v0.2 and the default
+# config use fb_eps 1e-16; LN_EPS is what a checkpoint's config without "fb_eps" (v0.1's)
+# meant.
 LN_EPS = 1e-10
 
 
