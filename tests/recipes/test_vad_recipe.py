@@ -78,6 +78,55 @@ class SequenceTest(unittest.TestCase):
         self.assertFalse(truth.any())
         self.assertGreater(np.abs(noisy).max(), 0)
 
+    def test_babble_share_and_babble_snr(self):
+        # Stationary "voices" so the measured SNR is exact; babble at 0 dB, other noise at 20.
+        clean = [_tone(0.8), _tone(1.1, f=300)]
+        rng = np.random.default_rng(4)
+        voices = [rng.standard_normal(30000).astype(np.float32) for _ in range(3)]
+        noise = [rng.standard_normal(50000).astype(np.float32)]
+
+        def snr(p_babble, seed):
+            noisy, truth = recipe.make_sequence(
+                clean, noise, voices, np.random.default_rng(seed), snr_range=(20.0, 20.0),
+                p_noise_only=0.0, p_clean=0.0, p_narrowband=0.0, p_babble=p_babble,
+                babble_snr_range=(0.0, 0.0))
+            frames = noisy[:len(truth) * 160].reshape(-1, 160).astype(np.float64)
+            pn = np.mean(frames[~truth] ** 2)
+            return 10 * np.log10((np.mean(frames[truth] ** 2) - pn) / pn)
+
+        for seed in range(3):
+            self.assertAlmostEqual(snr(1.0, seed), 0.0, delta=0.5)
+            self.assertAlmostEqual(snr(0.0, seed), 20.0, delta=1.0)
+
+
+@unittest.skipIf(torch is None, "python3-torch not installed")
+class WarmStartTest(unittest.TestCase):
+    def test_copies_weights_and_cmvn_and_rejects_other_layers(self):
+        import os
+        import tempfile
+        from models.recipes.common import export, trainer
+        torch.manual_seed(1)
+        src = netspec.SpecNet(recipe.spec(conv=8, hidden=6))
+        tensors = src.export_tensors(np.float32)
+        tensors["cmvn.mean"] = np.arange(frontend.N_MELS, dtype=np.float32)
+        tensors["cmvn.std"] = np.full(frontend.N_MELS, 2.0, np.float32)
+        meta = {"format_version": export.FORMAT_VERSION, "task": "vad", "sample_rate_hz": 16000,
+                "front_end": frontend.FRONTEND_PARAMS, "layers": src.spec,
+                "training_data": {"steps": 1234, "wall_minutes": 5.5}}
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.safetensors")
+            export.write_model(path, tensors, meta)
+            dst = netspec.SpecNet(recipe.spec(conv=8, hidden=6))
+            mean, std, prior = trainer.warm_start(dst, path, "--conv/--hidden")
+            for (name, a), b in zip(src.state_dict().items(), dst.state_dict().values()):
+                torch.testing.assert_close(a, b, msg=name)
+            self.assertEqual(mean[5].item(), 5.0)
+            self.assertEqual(std[0].item(), 2.0)
+            self.assertEqual(prior, {"steps": 1234, "wall_minutes": 5.5})
+            with self.assertRaisesRegex(SystemExit, "--conv/--hidden must match"):
+                trainer.warm_start(netspec.SpecNet(recipe.spec(conv=8, hidden=7)), path,
+                                   "--conv/--hidden")
+
 
 @unittest.skipIf(torch is None, "python3-torch not installed")
 class TinyTrainingTest(unittest.TestCase):

@@ -83,6 +83,25 @@ def set_blas_threads(threads: int) -> int | None:
     return None
 
 
+def warm_start(net, path: str, flags: str):
+    """Warm start from an exported auris model file (float16 weights upcast): copies its
+    weights into `net` (a netspec.SpecNet whose layer list must equal the file's; `flags`
+    names the options that set it, for the error) and returns (cmvn_mean, cmvn_std, prior):
+    the file's CMVN, so the network keeps seeing the features it was trained on, and its
+    training summary {"steps", "wall_minutes"}. A checkpoint found by --resume overrides this."""
+    from models.recipes.common import export
+    tensors, meta, _ = export.read_model(path)
+    if meta["layers"] != net.spec:
+        raise SystemExit(f"train: --init-from {path}: its layer list differs from this run's "
+                         f"({flags} must match)")
+    net.load_exported(tensors)
+    td = meta.get("training_data", {})
+    print(f"train: initialised from {path}", file=sys.stderr, flush=True)
+    return (torch.from_numpy(np.asarray(tensors["cmvn.mean"], np.float32)),
+            torch.from_numpy(np.asarray(tensors["cmvn.std"], np.float32)),
+            {"steps": int(td.get("steps", 0)), "wall_minutes": float(td.get("wall_minutes", 0))})
+
+
 class Trainer:
     def __init__(self, model, optimizer, lr_fn, ckpt_dir: str, seed: int = 0,
                  checkpoint_minutes: float = 10.0, grad_clip: float = 5.0,

@@ -28,7 +28,6 @@ import argparse
 import glob
 import json
 import os
-import sys
 import time
 
 import numpy as np
@@ -255,7 +254,7 @@ def train(args) -> None:
     if not (args.resume and os.path.exists(tr.last_path)):
         prior = {"steps": 0, "wall_minutes": 0.0}
         if args.init_from:
-            mean, std, prior = _init_from(net, args.init_from)
+            mean, std, prior = trainer.warm_start(net, args.init_from, "--hidden/--conv")
         else:
             mean, std = compute_cmvn(clean, noise, voices, args.seed)
         tr.extra = {"cmvn_mean": mean, "cmvn_std": std, "hidden": args.hidden,
@@ -302,23 +301,6 @@ def train(args) -> None:
     result = tr.fit(batches, step, args.epochs, validate, resume=args.resume,
                     max_minutes=args.max_minutes)
     print(json.dumps(result, default=str))
-
-
-def _init_from(net, path: str):
-    """Warm start from an exported model file (float16 weights upcast): its weights and its
-    CMVN, so the network sees the features it was trained on. The layer lists must match
-    (--hidden/--conv). A checkpoint found by --resume overrides this."""
-    torch = _torch()
-    tensors, meta, _ = export.read_model(path)
-    if meta["layers"] != net.spec:
-        raise SystemExit(f"train: --init-from {path}: its layer list differs from this run's "
-                         "(--hidden/--conv must match)")
-    net.load_exported(tensors)
-    td = meta.get("training_data", {})
-    print(f"train: initialised from {path}", file=sys.stderr, flush=True)
-    return (torch.from_numpy(np.asarray(tensors["cmvn.mean"], np.float32)),
-            torch.from_numpy(np.asarray(tensors["cmvn.std"], np.float32)),
-            {"steps": int(td.get("steps", 0)), "wall_minutes": float(td.get("wall_minutes", 0))})
 
 
 # --------------------------------------------------------------------------- export

@@ -119,11 +119,14 @@ def speech_snr_gain(clean, truth, noise, snr_db: float) -> float:
 
 
 def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0, 20.0),
-                  p_noise_only=0.08, p_clean=0.07, noise_kind=None, p_narrowband=0.15):
+                  p_noise_only=0.08, p_clean=0.07, noise_kind=None, p_narrowband=0.15,
+                  p_babble=0.30, babble_snr_range=None):
     """(noisy float32 (n,), labels bool (n // 160,)) for one training/eval sequence.
-    With probability p_narrowband the mixture goes through an 8 kHz channel (half of those
-    the telephone band with mu-law, half a plain 8 kHz round trip), as 8 kHz input reaches
-    the model after resampling."""
+    Without noise_kind the noise is babble with probability p_babble (at an SNR from
+    babble_snr_range when given, else snr_range), otherwise real or coloured noise in the
+    ratio 45:25. With probability p_narrowband the mixture goes through an 8 kHz channel
+    (half of those the telephone band with mu-law, half a plain 8 kHz round trip), as 8 kHz
+    input reaches the model after resampling."""
     clean = np.zeros(n, np.float32)
     if rng.random() >= p_noise_only:
         pos = int(rng.uniform(0.1, 1.0) * SR)
@@ -148,7 +151,8 @@ def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0
         return _channel(clean, narrow, telephone), truth
     if kind is None:
         r = rng.random()
-        kind = "real" if r < 0.45 else "babble" if r < 0.75 else "coloured"
+        p_real = (1.0 - p_babble) * 0.45 / 0.70
+        kind = "real" if r < p_real else "babble" if r < p_real + p_babble else "coloured"
     if isinstance(kind, np.ndarray):
         noise = augment.fit_length(kind, n, rng)
     elif kind == "real":
@@ -162,7 +166,8 @@ def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0
         raise ValueError(f"unknown noise kind {kind!r}")
     noise = np.asarray(noise, np.float32)
     if truth.any():
-        gain = speech_snr_gain(clean, truth, noise, rng.uniform(*snr_range))
+        lo, hi = babble_snr_range if kind == "babble" and babble_snr_range else snr_range
+        gain = speech_snr_gain(clean, truth, noise, rng.uniform(lo, hi))
     else:
         gain = 10 ** (rng.uniform(-60, -15) / 20) / (augment.rms(noise) + 1e-9)
     noisy = clean + gain * noise
@@ -227,12 +232,17 @@ def train(args) -> None:
     net = netspec.SpecNet(spec(args.conv, args.hidden))
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     total = args.epochs * args.steps_per_epoch
-    tr = trainer.Trainer(net, opt, trainer.warmup_cosine(args.lr, 200, total), CKPT,
+    ckpt = args.checkpoints or CKPT
+    tr = trainer.Trainer(net, opt, trainer.warmup_cosine(args.lr, 200, total), ckpt,
                          seed=args.seed, monitor="valid_accuracy")
     if not (args.resume and os.path.exists(tr.last_path)):
-        mean, std = compute_cmvn(clean, noise, voices, args.seed)
+        prior = {"steps": 0, "wall_minutes": 0.0}
+        if args.init_from:
+            mean, std, prior = trainer.warm_start(net, args.init_from, "--conv/--hidden")
+        else:
+            mean, std = compute_cmvn(clean, noise, voices, args.seed)
         tr.extra = {"cmvn_mean": mean, "cmvn_std": std, "conv": args.conv,
-                    "hidden": args.hidden, "args": vars(args)}
+                    "hidden": args.hidden, "args": vars(args), "prior_training": prior}
     else:
         tr.load()
     valid = _batch(valid_examples(valid_clean, noise, voices, args.seed))
@@ -244,7 +254,9 @@ def train(args) -> None:
     def step(key):
         epoch, i = key
         rng = np.random.default_rng(augment.utterance_seed(args.seed, i, epoch))
-        x, y = _batch([make_sequence(clean, noise, voices, rng) for _ in range(args.batch)])
+        x, y = _batch([make_sequence(clean, noise, voices, rng, p_babble=args.babble_share,
+                                     babble_snr_range=tuple(args.babble_snr))
+                       for _ in range(args.batch)])
         p = probabilities(net, x, tr.extra["cmvn_mean"], tr.extra["cmvn_std"])
         loss = bce(p.clamp(1e-6, 1 - 1e-6), y)
         loss.backward()
@@ -323,6 +335,8 @@ def export_model(args) -> None:
         with open(EVAL_OUT) as fh:
             held = {k: float(v) for k, v in json.load(fh).get("summary", {}).items()}
     layers = net.spec
+    prior = extra.get("prior_training", {})
+    targs = extra.get("args", {})
     meta = {
         "format_version": export.FORMAT_VERSION, "task": "vad", "name": "vad",
         "sample_rate_hz": SR, "front_end": frontend.FRONTEND_PARAMS, "layers": layers,
@@ -334,8 +348,11 @@ def export_model(args) -> None:
                           "split), EmoDB + RAVDESS training speakers, Asterisk prompts",
                           "noise": "shared real noise except exercise_bike and "
                           "speechbrain_noise1; coloured; babble of training voices",
-                          "snr_db": [-5, 20], "steps": state["global_step"],
-                          "wall_minutes": round(state["wall_seconds"] / 60, 1)},
+                          "snr_db": [-5, 20], "babble_share": targs.get("babble_share", 0.3),
+                          "babble_snr_db": targs.get("babble_snr", [-5, 20]),
+                          "steps": state["global_step"] + prior.get("steps", 0),
+                          "wall_minutes": round(state["wall_seconds"] / 60
+                                                + prior.get("wall_minutes", 0.0), 1)},
         "metrics": held,
     }
     out = args.out or OUT_MODEL
@@ -480,6 +497,14 @@ def main(argv=None):
     p.add_argument("--conv", type=int, default=64)
     p.add_argument("--hidden", type=int, default=96)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--babble-share", type=float, default=0.30,
+                   help="fraction of noisy training sequences whose noise is babble")
+    p.add_argument("--babble-snr", type=float, nargs=2, default=[-5.0, 20.0],
+                   metavar=("LO", "HI"), help="SNR range (dB) of the babble sequences")
+    p.add_argument("--init-from", default="",
+                   help="warm start from an exported model file (same --conv/--hidden)")
+    p.add_argument("--checkpoints", default="",
+                   help=f"checkpoint folder (default {os.path.relpath(CKPT, REPO)})")
     p = sub.add_parser("tune")
     p.add_argument("--checkpoint")
     p.add_argument("--seed", type=int, default=0)
