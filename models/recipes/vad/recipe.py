@@ -166,7 +166,8 @@ def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0
         raise ValueError(f"unknown noise kind {kind!r}")
     noise = np.asarray(noise, np.float32)
     if truth.any():
-        lo, hi = babble_snr_range if kind == "babble" and babble_snr_range else snr_range
+        is_babble = isinstance(kind, str) and kind == "babble"
+        lo, hi = babble_snr_range if is_babble and babble_snr_range else snr_range
         gain = speech_snr_gain(clean, truth, noise, rng.uniform(lo, hi))
     else:
         gain = 10 ** (rng.uniform(-60, -15) / 20) / (augment.rms(noise) + 1e-9)
