@@ -336,7 +336,9 @@ def export_model(args) -> None:
                           "split), EmoDB + RAVDESS training speakers, Asterisk prompts",
                           "noise": "shared real noise except exercise_bike and "
                           "speechbrain_noise1; coloured; babble of training voices",
-                          "snr_db": [-5, 20], "steps": state["global_step"] + prior["steps"],
+                          "snr_db": [-5, 20],
+                          "recolour_last_stage": extra.get("args", {}).get("recolour", 0.0),
+                          "steps": state["global_step"] + prior["steps"],
                           "wall_minutes": round(state["wall_seconds"] / 60
                                                 + prior["wall_minutes"], 1)},
         "metrics": held,
