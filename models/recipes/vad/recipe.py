@@ -349,8 +349,9 @@ def export_model(args) -> None:
                           "split), EmoDB + RAVDESS training speakers, Asterisk prompts",
                           "noise": "shared real noise except exercise_bike and "
                           "speechbrain_noise1; coloured; babble of training voices",
-                          "snr_db": [-5, 20], "babble_share": targs.get("babble_share", 0.3),
-                          "babble_snr_db": targs.get("babble_snr", [-5, 20]),
+                          "snr_db": [-5, 20],
+                          "babble_share_last_stage": targs.get("babble_share", 0.3),
+                          "babble_snr_db_last_stage": targs.get("babble_snr", [-5, 20]),
                           "steps": state["global_step"] + prior.get("steps", 0),
                           "wall_minutes": round(state["wall_seconds"] / 60
                                                 + prior.get("wall_minutes", 0.0), 1)},
