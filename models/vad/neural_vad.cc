@@ -92,6 +92,10 @@ absl::StatusOr<std::unique_ptr<NeuralVad>> NeuralVad::Create(
                                        " channels at subsampling ", network->subsampling(),
                                        "; a vad network gives 1 (P(speech)) per frame"));
   }
+  if (meta.look_ahead_frames < 0 || meta.look_ahead_frames > kMaxLookAheadFrames) {
+    return BadModel(name, absl::StrCat("streaming.look_ahead_frames ", meta.look_ahead_frames,
+                                       " must be in 0..", kMaxLookAheadFrames));
+  }
   const Json j = Json::parse(meta.json, nullptr, /*allow_exceptions=*/false);
   absl::StatusOr<NeuralVadDecision> decision = ParseDecision(name, j);
   if (!decision.ok()) return decision.status();
@@ -100,6 +104,20 @@ absl::StatusOr<std::unique_ptr<NeuralVad>> NeuralVad::Create(
   vad->runner_ = RunnerOrCpu(std::move(runner), vad->network_.get());
   vad->features_ = *std::move(features);
   vad->decision_ = *decision;
+  vad->look_ahead_frames_ = static_cast<int>(meta.look_ahead_frames);
+  if (vad->look_ahead_frames_ > 0) {
+    // The front end's own output for one analysis frame of zeros (log floor, then CMVN).
+    absl::StatusOr<std::unique_ptr<LogMelInput>> silence =
+        LogMelInput::Create(vad->features_.sample_rate, vad->features_);
+    if (!silence.ok()) return silence.status();
+    const std::vector<float> zeros(vad->features_.frame_length, 0.0f);
+    (*silence)->Accept(zeros, /*flush=*/true, &vad->silence_row_);
+    if (static_cast<int>(vad->silence_row_.size()) != (*silence)->feature_dim()) {
+      return absl::InternalError(absl::StrCat("vad model \"", name, "\": the front end gave ",
+                                              vad->silence_row_.size(),
+                                              " values for one frame of silence"));
+    }
+  }
   vad->name_ = name;
   return vad;
 }
@@ -119,6 +137,7 @@ absl::StatusOr<std::unique_ptr<NeuralVadStream>> NeuralVad::CreateStream(
   auto stream = std::unique_ptr<NeuralVadStream>(new NeuralVadStream(this));
   stream->decision_ = decision;
   stream->input_rate_hz_ = input_rate_hz;
+  stream->outputs_to_skip_ = look_ahead_frames_;
   absl::StatusOr<std::unique_ptr<LogMelInput>> input =
       LogMelInput::Create(input_rate_hz, features_);
   if (!input.ok()) return input.status();
@@ -157,6 +176,11 @@ absl::Status NeuralVadStream::Process(std::span<const float> samples, bool flush
                                       std::vector<dsp::VadEvent>* events) {
   rows_.clear();
   input_->Accept(samples, flush, &rows_);
+  if (flush) {
+    for (int i = 0; i < vad_->look_ahead_frames(); ++i) {
+      rows_.insert(rows_.end(), vad_->silence_row_.begin(), vad_->silence_row_.end());
+    }
+  }
   const int64_t dim = input_->feature_dim();
   const int64_t count = static_cast<int64_t>(rows_.size()) / dim;
   if (count == 0) return absl::OkStatus();
@@ -169,6 +193,10 @@ absl::Status NeuralVadStream::Process(std::span<const float> samples, bool flush
                                             "; expected (1, ", count, ", 1)"));
   }
   for (int64_t i = 0; i < count; ++i) {
+    if (outputs_to_skip_ > 0) {  // the output at analysis frame t + L decides frame t
+      --outputs_to_skip_;
+      continue;
+    }
     const float p = out->data[i];
     const bool was = speech_;
     if (!speech_) {

@@ -2,8 +2,11 @@
 // models/recipes/vad/recipe.py): the input, resampled to the model's rate (16 kHz), goes through
 // the standard log-mel front end with the file's global CMVN (ARCHITECTURE §8) and a causal
 // network that gives P(speech) per 10 ms frame: output frame t is about model samples
-// [160 t, 160 t + 160) and is known once the 25 ms analysis frame [160 t, 160 t + 400) is
-// complete (15 ms after the frame it decides). Decisions: hysteresis and hangover on P, the
+// [160 t, 160 t + 160). With the file's streaming.look_ahead_frames L (0..kMaxLookAheadFrames)
+// the network's output at analysis frame t + L decides frame t, so frame t is known once the
+// 25 ms analysis frame [160 (t + L), 160 (t + L) + 400) is complete (15 + 10 L ms after the
+// frame it decides); at Flush the last L frames are decided by running the network on L rows
+// of digital silence (the recipe's `probabilities`). Decisions: hysteresis and hangover on P, the
 // recipe's `decide` frame for frame (speech starts at P >= threshold_on, continues while
 // P >= threshold_off, and ends after hangover_frames frames below it). Events carry sample
 // offsets at the stream's input rate.
@@ -70,13 +73,19 @@ class NeuralVad {
   const nn::NetworkRunner& runner() const { return *runner_; }
   int model_rate_hz() const { return features_.sample_rate; }
   int frame_samples() const { return features_.hop; }  // model samples per output frame
+  // Frames between the newest analysis frame and the frame it decides (0..kMaxLookAheadFrames).
+  int look_ahead_frames() const { return look_ahead_frames_; }
+  static constexpr int kMaxLookAheadFrames = 100;
 
  private:
+  friend class NeuralVadStream;  // reads silence_row_
   NeuralVad() = default;
   std::unique_ptr<const nn::Network> network_;
   std::unique_ptr<const nn::NetworkRunner> runner_;  // after network_: may point into it
   dsp::FeatureConfig features_;
   NeuralVadDecision decision_;
+  int look_ahead_frames_ = 0;
+  std::vector<float> silence_row_;  // normalised log-mel row of digital silence (feature_dim)
   std::string name_;
 };
 
@@ -88,8 +97,8 @@ class NeuralVadStream {
   absl::Status Accept(std::span<const float> samples, std::vector<NeuralVadFrame>* frames,
                       std::vector<dsp::VadEvent>* events);
   // End of input: the remaining whole analysis frames are decided (a trailing partial one is
-  // dropped, as in training); an open speech segment ends after the last decided frame. The
-  // stream may not be used after.
+  // dropped, as in training), the last look_ahead_frames() frames too (see above); an open
+  // speech segment ends after the last decided frame. The stream may not be used after.
   absl::Status Flush(std::vector<NeuralVadFrame>* frames, std::vector<dsp::VadEvent>* events);
   bool InSpeech() const { return speech_; }
   // Heap allocations of the network's workspace so far (steady state: constant).
@@ -111,6 +120,7 @@ class NeuralVadStream {
   nn::Workspace workspace_;
   std::vector<float> rows_;
   int64_t next_frame_ = 0;
+  int64_t outputs_to_skip_ = 0;  // network outputs before the first decided frame (L)
   bool speech_ = false;
   int hangover_left_ = 0;
 };

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "dsp/resampler.h"
+#include "nn/model_file.h"
+#include "nn/network.h"
 #include "tests/models/pipeline_test_util.h"
 
 namespace auris::models {
@@ -203,6 +205,63 @@ TEST_F(NeuralVadTest, SteadyStateAllocatesNothing) {
         (*stream)->Accept(std::span<const float>(input_).subspan(pos, 160), &frames, nullptr).ok());
   }
   EXPECT_EQ((*stream)->workspace_heap_allocations(), warm);
+}
+
+// The shipped weights with streaming.look_ahead_frames set to `look_ahead`.
+absl::StatusOr<std::unique_ptr<NeuralVad>> WithLookAhead(int64_t look_ahead) {
+  absl::StatusOr<nn::ModelFile> file = nn::LoadModelFile(kModel);
+  if (!file.ok()) return file.status();
+  file->metadata.look_ahead_frames = look_ahead;
+  absl::StatusOr<std::unique_ptr<nn::Network>> net = nn::Network::FromModelFile(*std::move(file));
+  if (!net.ok()) return net.status();
+  return NeuralVad::Create(*std::move(net), "look-ahead " + std::to_string(look_ahead));
+}
+
+// With look-ahead L the output the network gives at analysis frame t + L decides frame t:
+// the same frames come out (the last L after Flush, from the silence rows), L frames later,
+// and frame t carries the probability that frame t + L has without look-ahead.
+TEST_F(NeuralVadTest, LookAheadDecidesEachFrameLFramesLater) {
+  constexpr int kL = 7;
+  auto plain = WithLookAhead(0);
+  auto ahead = WithLookAhead(kL);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  ASSERT_TRUE(ahead.ok()) << ahead.status();
+  EXPECT_EQ((*ahead)->look_ahead_frames(), kL);
+  auto s0 = (*plain)->CreateStream(16000);
+  auto sl = (*ahead)->CreateStream(16000);
+  ASSERT_TRUE(s0.ok() && sl.ok());
+  // 1 s in: 98 whole analysis frames; without look-ahead all are decided, with it 98 - L.
+  const std::span<const float> first = std::span<const float>(input_).first(16000);
+  VadRun r0, rl;
+  ASSERT_TRUE((*s0)->Accept(first, &r0.frames, nullptr).ok());
+  ASSERT_TRUE((*sl)->Accept(first, &rl.frames, nullptr).ok());
+  ASSERT_EQ(r0.frames.size(), 98u);
+  ASSERT_EQ(rl.frames.size(), 98u - kL);
+  const std::span<const float> rest = std::span<const float>(input_).subspan(16000);
+  ASSERT_TRUE((*s0)->Accept(rest, &r0.frames, nullptr).ok());
+  ASSERT_TRUE((*sl)->Accept(rest, &rl.frames, nullptr).ok());
+  ASSERT_TRUE((*s0)->Flush(&r0.frames, nullptr).ok());
+  ASSERT_TRUE((*sl)->Flush(&rl.frames, nullptr).ok());
+  ASSERT_EQ(rl.frames.size(), r0.frames.size());
+  for (size_t t = 0; t < rl.frames.size(); ++t) {
+    ASSERT_EQ(rl.frames[t].index, static_cast<int64_t>(t));
+    if (t + kL < r0.frames.size()) {
+      ASSERT_NEAR(rl.frames[t].probability, r0.frames[t + kL].probability, 1e-5) << t;
+    }
+    ASSERT_TRUE(rl.frames[t].probability >= 0.0f && rl.frames[t].probability <= 1.0f);
+  }
+  // The golden input ends in low-level noise: after it, digital silence is not speech.
+  EXPECT_LT(rl.frames.back().probability, 0.5f);
+}
+
+TEST_F(NeuralVadTest, LookAheadOutsideTheAllowedRangeIsRejected) {
+  for (int64_t bad : {int64_t{-1}, int64_t{NeuralVad::kMaxLookAheadFrames + 1}}) {
+    auto vad = WithLookAhead(bad);
+    ASSERT_FALSE(vad.ok()) << bad;
+    EXPECT_EQ(vad.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(vad.status().message(), HasSubstr("streaming.look_ahead_frames " +
+                                                  std::to_string(bad) + " must be in 0..100"));
+  }
 }
 
 TEST_F(NeuralVadTest, BadArgumentsSayWhatIsAllowed) {

@@ -129,6 +129,33 @@ class WarmStartTest(unittest.TestCase):
 
 
 @unittest.skipIf(torch is None, "python3-torch not installed")
+class LookAheadTest(unittest.TestCase):
+    def test_output_at_t_plus_l_decides_frame_t_and_silence_rows_follow(self):
+        torch.manual_seed(2)
+        net = netspec.SpecNet(recipe.spec(conv=8, hidden=6)).eval()
+        mean = torch.linspace(-12.0, -2.0, frontend.N_MELS)
+        std = torch.full((frontend.N_MELS,), 3.0)
+        x = torch.from_numpy(np.random.default_rng(3).standard_normal((2, 8000)).astype(
+            np.float32) * 0.05)
+        t = frontend.num_frames(8000)
+        with torch.no_grad():
+            p0 = recipe.probabilities(net, x, mean, std)
+            p4 = recipe.probabilities(net, x, mean, std, lookahead=4)
+            # What the C++ stream appends at Flush: the front end's row for digital silence.
+            silence = (frontend.log_mel_torch(torch.zeros(1, 400)) - mean) / std
+            feats = torch.cat([(frontend.log_mel_torch(x) - mean) / std,
+                               silence.expand(2, 4, frontend.N_MELS)], dim=1)
+            direct = net(feats)[..., 0]
+        self.assertEqual(tuple(p4.shape), (2, t))
+        torch.testing.assert_close(p4[:, :t - 4], p0[:, 4:])
+        torch.testing.assert_close(p4, direct[:, 4:])
+        torch.testing.assert_close(recipe.silence_row(mean, std), silence[0, 0])
+        self.assertEqual(recipe.lookahead_of({"streaming": {"look_ahead_frames": 4}}), 4)
+        self.assertEqual(recipe.lookahead_of({"lookahead": 9}), 9)
+        self.assertEqual(recipe.lookahead_of({}), 0)
+
+
+@unittest.skipIf(torch is None, "python3-torch not installed")
 class TinyTrainingTest(unittest.TestCase):
     def test_a_few_steps_learn_tone_versus_noise(self):
         torch.manual_seed(0)

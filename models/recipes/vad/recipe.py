@@ -191,11 +191,30 @@ def _torch():
     return torch
 
 
-def probabilities(net, noisy, mean, std):
-    """(N, S) float -> (N, T) P(speech), T = log-mel frames."""
+def silence_row(mean, std):
+    """The normalised log-mel row of digital silence (every band at the log floor)."""
+    torch = _torch()
+    return (torch.full_like(mean, float(np.log(frontend.LOG_FLOOR))) - mean) / std
+
+
+def probabilities(net, noisy, mean, std, lookahead: int = 0):
+    """(N, S) float -> (N, T) P(speech), T = log-mel frames. With `lookahead` L > 0 the
+    network's output at frame t + L decides frame t: the rows are followed by L rows of
+    digital silence (what the C++ NeuralVadStream appends at Flush) and the first L outputs
+    are dropped."""
     torch = _torch()
     feats = (frontend.log_mel_torch(torch.as_tensor(noisy)) - mean) / std
-    return net(feats)[..., 0]
+    if lookahead > 0:
+        pad = silence_row(mean, std).expand(feats.shape[0], lookahead, feats.shape[2])
+        feats = torch.cat([feats, pad], dim=1)
+    return net(feats)[..., 0][:, lookahead:]
+
+
+def lookahead_of(meta_or_extra: dict) -> int:
+    """Look-ahead frames of an exported file's metadata or a checkpoint's extra."""
+    if "streaming" in meta_or_extra:
+        return int(meta_or_extra["streaming"].get("look_ahead_frames", 0))
+    return int(meta_or_extra.get("lookahead", 0))
 
 
 def _batch(examples):
@@ -243,10 +262,12 @@ def train(args) -> None:
         else:
             mean, std = compute_cmvn(clean, noise, voices, args.seed)
         tr.extra = {"cmvn_mean": mean, "cmvn_std": std, "conv": args.conv,
-                    "hidden": args.hidden, "args": vars(args), "prior_training": prior}
+                    "hidden": args.hidden, "lookahead": args.lookahead, "args": vars(args),
+                    "prior_training": prior}
     else:
         tr.load()
     valid = _batch(valid_examples(valid_clean, noise, voices, args.seed))
+    lookahead = lookahead_of(tr.extra)
     bce = torch.nn.BCELoss()
 
     def batches(epoch):
@@ -258,7 +279,7 @@ def train(args) -> None:
         x, y = _batch([make_sequence(clean, noise, voices, rng, p_babble=args.babble_share,
                                      babble_snr_range=tuple(args.babble_snr))
                        for _ in range(args.batch)])
-        p = probabilities(net, x, tr.extra["cmvn_mean"], tr.extra["cmvn_std"])
+        p = probabilities(net, x, tr.extra["cmvn_mean"], tr.extra["cmvn_std"], lookahead)
         loss = bce(p.clamp(1e-6, 1 - 1e-6), y)
         loss.backward()
         acc = ((p >= 0.5) == (y >= 0.5)).float().mean().item()
@@ -266,7 +287,8 @@ def train(args) -> None:
 
     def validate():
         with torch.no_grad():
-            p = probabilities(net, valid[0], tr.extra["cmvn_mean"], tr.extra["cmvn_std"])
+            p = probabilities(net, valid[0], tr.extra["cmvn_mean"], tr.extra["cmvn_std"],
+                              lookahead)
         return {"valid_accuracy": ((p >= 0.5) == (valid[1] >= 0.5)).float().mean().item()}
 
     result = tr.fit(batches, step, args.epochs, validate, resume=args.resume,
@@ -303,7 +325,8 @@ def tune(args) -> None:
                 for _ in range(160)]
     x, _ = _batch(examples)
     with torch.no_grad():
-        p = probabilities(net, x, extra["cmvn_mean"], extra["cmvn_std"]).numpy()
+        p = probabilities(net, x, extra["cmvn_mean"], extra["cmvn_std"],
+                          lookahead_of(extra)).numpy()
     truth = [e[1][:p.shape[1]] for e in examples]
     best = None
     for on in (0.4, 0.5, 0.6, 0.7):
@@ -343,7 +366,8 @@ def export_model(args) -> None:
         "sample_rate_hz": SR, "front_end": frontend.FRONTEND_PARAMS, "layers": layers,
         "streaming": {"frame_shift_ms": 10, "subsampling": netspec.subsampling(layers),
                       "receptive_field_frames": netspec.receptive_field(layers),
-                      "latency_ms": 25, "chunk_frames": 1, "look_ahead_frames": 0},
+                      "latency_ms": 25 + 10 * lookahead_of(extra), "chunk_frames": 1,
+                      "look_ahead_frames": lookahead_of(extra)},
         "vad": decision,
         "training_data": {"speech": "synthetic voices (espeak-ng, flite, festival; train "
                           "split), EmoDB + RAVDESS training speakers, Asterisk prompts",
@@ -392,7 +416,8 @@ def write_golden(model_path: str, golden_dir: str) -> None:
     std = torch.from_numpy(tensors["cmvn.std"].astype(np.float32))
     x = golden_input()
     with torch.no_grad():
-        p = probabilities(net, torch.from_numpy(x)[None], mean, std)[0].numpy()
+        p = probabilities(net, torch.from_numpy(x)[None], mean, std,
+                          lookahead_of(meta))[0].numpy()
     os.makedirs(golden_dir, exist_ok=True)
     x.astype("<f4").tofile(os.path.join(golden_dir, "vad_parity_in.f32"))
     p.astype("<f4").tofile(os.path.join(golden_dir, "vad_parity_out.f32"))
@@ -460,7 +485,7 @@ def evaluate(args) -> None:
                     exs.append(ex)
                 x, _ = _batch(exs)
                 with torch.no_grad():
-                    p = probabilities(net, x, mean, std).numpy()
+                    p = probabilities(net, x, mean, std, lookahead_of(meta)).numpy()
                 truth = [e[1][:p.shape[1]] for e in exs]
                 dec = [decide(row, **decision) for row in p]
                 s = score(dec, truth)
@@ -505,6 +530,9 @@ def main(argv=None):
                    metavar=("LO", "HI"), help="SNR range (dB) of the babble sequences")
     p.add_argument("--init-from", default="",
                    help="warm start from an exported model file (same --conv/--hidden)")
+    p.add_argument("--lookahead", type=int, default=0,
+                   help="frames (10 ms) of look-ahead: the decision for frame t is made at "
+                   "frame t + L (latency 25 + 10 L ms)")
     p.add_argument("--checkpoints", default="",
                    help=f"checkpoint folder (default {os.path.relpath(CKPT, REPO)})")
     p = sub.add_parser("tune")
