@@ -192,9 +192,10 @@ def _torch():
 
 
 def silence_row(mean, std):
-    """The normalised log-mel row of digital silence (every band at the log floor)."""
+    """The normalised front-end row of one analysis frame of digital silence (as the C++
+    NeuralVad computes it: its own front end on zeros)."""
     torch = _torch()
-    return (torch.full_like(mean, float(np.log(frontend.LOG_FLOOR))) - mean) / std
+    return (frontend.log_mel_torch(torch.zeros(1, frontend.FRAME_LENGTH))[0, 0] - mean) / std
 
 
 def probabilities(net, noisy, mean, std, lookahead: int = 0):
@@ -359,6 +360,7 @@ def export_model(args) -> None:
         with open(EVAL_OUT) as fh:
             held = {k: float(v) for k, v in json.load(fh).get("summary", {}).items()}
     layers = net.spec
+    lookahead = lookahead_of(extra)
     prior = extra.get("prior_training", {})
     targs = extra.get("args", {})
     meta = {
@@ -366,8 +368,8 @@ def export_model(args) -> None:
         "sample_rate_hz": SR, "front_end": frontend.FRONTEND_PARAMS, "layers": layers,
         "streaming": {"frame_shift_ms": 10, "subsampling": netspec.subsampling(layers),
                       "receptive_field_frames": netspec.receptive_field(layers),
-                      "latency_ms": 25 + 10 * lookahead_of(extra), "chunk_frames": 1,
-                      "look_ahead_frames": lookahead_of(extra)},
+                      "latency_ms": 25 + 10 * lookahead, "chunk_frames": 1,
+                      "look_ahead_frames": lookahead},
         "vad": decision,
         "training_data": {"speech": "synthetic voices (espeak-ng, flite, festival; train "
                           "split), EmoDB + RAVDESS training speakers, Asterisk prompts",
