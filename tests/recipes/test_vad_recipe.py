@@ -48,6 +48,20 @@ class LabelTest(unittest.TestCase):
         self.assertEqual(recipe.onset_errors(dec, truth), [3, None])
 
 
+    def test_onset_weights_cover_each_onset_and_the_frames_before(self):
+        t = np.zeros((2, 60), bool)
+        t[0, 10:40] = True
+        t[0, 50:55] = True
+        t[1, 0:5] = True  # an onset at frame 0: nothing before it
+        w = recipe.onset_weights(t, 4.0, frames=6)
+        expect = np.ones((2, 60), np.float32)
+        expect[0, 7:16] = 4.0   # 3 frames before, 6 after
+        expect[0, 47:56] = 4.0  # runs past the short segment's end
+        expect[1, 0:6] = 4.0
+        np.testing.assert_array_equal(w, expect)
+        np.testing.assert_array_equal(recipe.onset_weights(t, 1.0), np.ones((2, 60)))
+
+
 class SequenceTest(unittest.TestCase):
     def test_labels_snr_and_determinism(self):
         clean = [_tone(0.8), _tone(1.1, f=300)]

@@ -55,6 +55,7 @@ TRUTH_DB = -40.0
 BRIDGE_FRAMES = 20
 SEQUENCE = 8 * SR
 DEFAULT_DECISION = {"threshold_on": 0.5, "threshold_off": 0.5, "hangover_frames": 0}
+ONSET_FRAMES = 15  # frames after a true onset that --onset-weight emphasises (150 ms)
 
 
 def spec(conv: int = 64, hidden: int = 96) -> list:
@@ -218,6 +219,18 @@ def lookahead_of(meta_or_extra: dict) -> int:
     return int(meta_or_extra.get("lookahead", 0))
 
 
+def onset_weights(truth: np.ndarray, weight: float, frames: int = ONSET_FRAMES) -> np.ndarray:
+    """(N, T) bool labels -> float32 loss weights: `weight` on the first `frames` frames of
+    each true speech segment and on the `frames` // 2 frames before it (where a late or
+    early begin event is decided), 1 elsewhere."""
+    w = np.ones(truth.shape, np.float32)
+    before = frames // 2
+    for row, t in zip(w, truth):
+        for s in np.flatnonzero(t & ~np.concatenate([[False], t[:-1]])):
+            row[max(0, s - before):s + frames] = weight
+    return w
+
+
 def _batch(examples):
     torch = _torch()
     x = torch.from_numpy(np.stack([e[0] for e in examples]))
@@ -269,7 +282,6 @@ def train(args) -> None:
         tr.load()
     valid = _batch(valid_examples(valid_clean, noise, voices, args.seed))
     lookahead = lookahead_of(tr.extra)
-    bce = torch.nn.BCELoss()
 
     def batches(epoch):
         return [(epoch, i) for i in range(args.steps_per_epoch)]
@@ -281,7 +293,9 @@ def train(args) -> None:
                                      babble_snr_range=tuple(args.babble_snr))
                        for _ in range(args.batch)])
         p = probabilities(net, x, tr.extra["cmvn_mean"], tr.extra["cmvn_std"], lookahead)
-        loss = bce(p.clamp(1e-6, 1 - 1e-6), y)
+        w = None if args.onset_weight == 1.0 else torch.from_numpy(
+            onset_weights(y.numpy() >= 0.5, args.onset_weight))
+        loss = torch.nn.functional.binary_cross_entropy(p.clamp(1e-6, 1 - 1e-6), y, weight=w)
         loss.backward()
         acc = ((p >= 0.5) == (y >= 0.5)).float().mean().item()
         return {"loss": loss.item(), "accuracy": acc}
@@ -290,7 +304,12 @@ def train(args) -> None:
         with torch.no_grad():
             p = probabilities(net, valid[0], tr.extra["cmvn_mean"], tr.extra["cmvn_std"],
                               lookahead)
-        return {"valid_accuracy": ((p >= 0.5) == (valid[1] >= 0.5)).float().mean().item()}
+        truth = valid[1].numpy() >= 0.5
+        dec = [decide(row, **DEFAULT_DECISION) for row in p.numpy()]
+        onsets = [e for d, t in zip(dec, truth) for e in onset_errors(d, t)]
+        return {"valid_accuracy": ((p >= 0.5) == (valid[1] >= 0.5)).float().mean().item(),
+                "valid_onsets_100ms": float(np.mean([e is not None and e <= 10
+                                                     for e in onsets]))}
 
     result = tr.fit(batches, step, args.epochs, validate, resume=args.resume,
                     max_minutes=args.max_minutes)
@@ -535,6 +554,8 @@ def main(argv=None):
     p.add_argument("--lookahead", type=int, default=0,
                    help="frames (10 ms) of look-ahead: the decision for frame t is made at "
                    "frame t + L (latency 25 + 10 L ms)")
+    p.add_argument("--onset-weight", type=float, default=1.0,
+                   help="loss weight of the frames around each true speech onset (1 = none)")
     p.add_argument("--checkpoints", default="",
                    help=f"checkpoint folder (default {os.path.relpath(CKPT, REPO)})")
     p = sub.add_parser("tune")
