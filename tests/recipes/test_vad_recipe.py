@@ -92,6 +92,28 @@ class SequenceTest(unittest.TestCase):
         self.assertFalse(truth.any())
         self.assertGreater(np.abs(noisy).max(), 0)
 
+    def test_recolouring_changes_real_noise_only(self):
+        clean = [_tone(0.8)]
+        rng = np.random.default_rng(5)
+        noise = [rng.standard_normal(50000).astype(np.float32)]
+        voices = [rng.standard_normal(30000).astype(np.float32) for _ in range(3)]
+
+        def mix(kind, p):
+            return recipe.make_sequence(clean, noise, voices, np.random.default_rng(9),
+                                        p_noise_only=0.0, p_narrowband=0.0, noise_kind=kind,
+                                        p_recolour=p)
+
+        plain, truth = mix("real", 0.0)
+        coloured, truth2 = mix("real", 1.0)
+        np.testing.assert_array_equal(truth, truth2)
+        self.assertGreater(np.abs(plain - coloured).max(), 1e-3)  # a new noise...
+        spec = np.abs(np.fft.rfft(coloured[~np.repeat(truth, 160)[:len(coloured)]]))
+        flat = np.abs(np.fft.rfft(plain[~np.repeat(truth, 160)[:len(plain)]]))
+        bands = lambda s: np.array([b.mean() for b in np.array_split(s, 8)])
+        ratio = bands(spec) / bands(flat)
+        self.assertGreater(ratio.max() / ratio.min(), 1.5)  # ...with a non-flat spectral shape
+        np.testing.assert_array_equal(mix("babble", 0.0)[0], mix("babble", 1.0)[0])
+
     def test_babble_share_and_babble_snr(self):
         # Stationary "voices" so the measured SNR is exact; babble at 0 dB, other noise at 20.
         clean = [_tone(0.8), _tone(1.1, f=300)]

@@ -121,13 +121,15 @@ def speech_snr_gain(clean, truth, noise, snr_db: float) -> float:
 
 def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0, 20.0),
                   p_noise_only=0.08, p_clean=0.07, noise_kind=None, p_narrowband=0.15,
-                  p_babble=0.30, babble_snr_range=None):
+                  p_babble=0.30, babble_snr_range=None, p_recolour=0.0):
     """(noisy float32 (n,), labels bool (n // 160,)) for one training/eval sequence.
     Without noise_kind the noise is babble with probability p_babble (at an SNR from
     babble_snr_range when given, else snr_range), otherwise real or coloured noise in the
     ratio 45:25. With probability p_narrowband the mixture goes through an 8 kHz channel
     (half of those the telephone band with mu-law, half a plain 8 kHz round trip), as 8 kHz
-    input reaches the model after resampling."""
+    input reaches the model after resampling. With probability p_recolour a real or coloured
+    noise gets a random spectral shape and slow modulation (augment.random_colouring, as in
+    the denoise recipe), so the few real clips stand for many stationary noise types."""
     clean = np.zeros(n, np.float32)
     if rng.random() >= p_noise_only:
         pos = int(rng.uniform(0.1, 1.0) * SR)
@@ -165,6 +167,9 @@ def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0
             int(rng.integers(4))], rng)
     else:
         raise ValueError(f"unknown noise kind {kind!r}")
+    if p_recolour > 0 and isinstance(kind, str) and kind in ("real", "coloured") \
+            and rng.random() < p_recolour:
+        noise = augment.random_colouring(noise, rng)  # babble stays babble
     noise = np.asarray(noise, np.float32)
     if truth.any():
         is_babble = isinstance(kind, str) and kind == "babble"
@@ -290,7 +295,8 @@ def train(args) -> None:
         epoch, i = key
         rng = np.random.default_rng(augment.utterance_seed(args.seed, i, epoch))
         x, y = _batch([make_sequence(clean, noise, voices, rng, p_babble=args.babble_share,
-                                     babble_snr_range=tuple(args.babble_snr))
+                                     babble_snr_range=tuple(args.babble_snr),
+                                     p_recolour=args.recolour)
                        for _ in range(args.batch)])
         p = probabilities(net, x, tr.extra["cmvn_mean"], tr.extra["cmvn_std"], lookahead)
         w = None if args.onset_weight == 1.0 else torch.from_numpy(
@@ -560,6 +566,9 @@ def main(argv=None):
     p.add_argument("--lookahead", type=int, default=0,
                    help="frames (10 ms) of look-ahead: the decision for frame t is made at "
                    "frame t + L (latency 25 + 10 L ms)")
+    p.add_argument("--recolour", type=float, default=0.0,
+                   help="probability of a random spectral shape + modulation on real and "
+                        "coloured training noises (augment.random_colouring)")
     p.add_argument("--onset-weight", type=float, default=1.0,
                    help="loss weight of the frames around each true speech onset (1 = none)")
     p.add_argument("--checkpoints", default="",
