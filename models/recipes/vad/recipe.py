@@ -310,12 +310,9 @@ def train(args) -> None:
         with torch.no_grad():
             p = probabilities(net, valid[0], tr.extra["cmvn_mean"], tr.extra["cmvn_std"],
                               lookahead)
-        truth = valid[1].numpy() >= 0.5
-        dec = [decide(row, **DEFAULT_DECISION) for row in p.numpy()]
-        onsets = [e for d, t in zip(dec, truth) for e in onset_errors(d, t)]
-        return {"valid_accuracy": ((p >= 0.5) == (valid[1] >= 0.5)).float().mean().item(),
-                "valid_onsets_100ms": float(np.mean([e is not None and e <= 10
-                                                     for e in onsets]))}
+        s = score([decide(row, **DEFAULT_DECISION) for row in p.numpy()],
+                  list(valid[1].numpy() >= 0.5))
+        return {"valid_accuracy": s["accuracy"], "valid_onsets_100ms": s["onsets_within_100ms"]}
 
     result = tr.fit(batches, step, args.epochs, validate, resume=args.resume,
                     max_minutes=args.max_minutes)
@@ -334,6 +331,8 @@ def load_trained(path=None):
 
 # --------------------------------------------------------------------------- tune
 def score(decisions, truth) -> dict:
+    """Frame accuracy, miss and false-alarm rates, and the share of true onsets with decided
+    speech within 100 ms (onset_errors), over sequences of decisions and labels."""
     d, t = np.concatenate(decisions), np.concatenate(truth)
     onsets = [e for dd, tt in zip(decisions, truth) for e in onset_errors(dd, tt)]
     return {"accuracy": float((d == t).mean()),
@@ -522,9 +521,6 @@ def evaluate(args) -> None:
                 truth = [e[1][:p.shape[1]] for e in exs]
                 dec = [decide(row, **decision) for row in p]
                 s = score(dec, truth)
-                onsets = [e for d, t in zip(dec, truth) for e in onset_errors(d, t)]
-                s["onsets_within_100ms"] = float(np.mean([e is not None and e <= 10
-                                                          for e in onsets])) if onsets else 1.0
                 results[f"{name}@{snr}"] = s
                 groups[group].append((snr, s))
                 print(f"{group:8s} {name:20s} {snr:3d} dB  acc {s['accuracy']:.3f}  miss "
