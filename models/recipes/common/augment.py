@@ -274,6 +274,14 @@ def random_colouring(x, rng=None, sample_rate: int = SAMPLE_RATE, max_tilt: floa
 
 
 # --------------------------------------------------------------------------- VTLP
+def maybe_recolour(noise, rng, p: float) -> np.ndarray:
+    """random_colouring(noise) with probability p, else noise unchanged. Draws from rng only
+    when p > 0, so recipes with recolouring off reproduce their earlier mixes exactly."""
+    if p > 0 and rng.random() < p:
+        return random_colouring(noise, rng)
+    return noise
+
+
 def vtlp_warp(freqs, alpha: float, f_hi: float = 4800.0,
               sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Jaitly & Hinton (2013) piecewise-linear warp f -> f' of the frequency axis:

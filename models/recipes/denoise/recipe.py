@@ -167,8 +167,8 @@ def make_example(clean_set, noise_set, voices, rng, snr_range=(-5.0, 20.0),
     else:
         colour = ["white", "pink", "brown", "blue"][int(rng.integers(4))]
         noise = augment.coloured_noise(n, colour, rng)
-    if p_recolour > 0 and not 0.45 <= r < 0.75 and rng.random() < p_recolour:
-        noise = augment.random_colouring(noise, rng)  # babble stays babble
+    if not 0.45 <= r < 0.75:  # babble stays babble
+        noise = augment.maybe_recolour(noise, rng, p_recolour)
     noisy = augment.add_noise(clean, noise, rng.uniform(*snr_range), rng)
     peak = np.max(np.abs(noisy))
     if peak > 0.99:

@@ -167,9 +167,8 @@ def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0
             int(rng.integers(4))], rng)
     else:
         raise ValueError(f"unknown noise kind {kind!r}")
-    if p_recolour > 0 and isinstance(kind, str) and kind in ("real", "coloured") \
-            and rng.random() < p_recolour:
-        noise = augment.random_colouring(noise, rng)  # babble stays babble
+    if isinstance(kind, str) and kind in ("real", "coloured"):  # babble stays babble
+        noise = augment.maybe_recolour(noise, rng, p_recolour)
     noise = np.asarray(noise, np.float32)
     if truth.any():
         is_babble = isinstance(kind, str) and kind == "babble"
@@ -224,6 +223,11 @@ def lookahead_of(meta_or_extra: dict) -> int:
     return int(meta_or_extra.get("lookahead", 0))
 
 
+def onset_frames(truth: np.ndarray) -> np.ndarray:
+    """Indices of the first frame of each true speech segment of one (T,) bool row."""
+    return np.flatnonzero(truth & ~np.concatenate([[False], truth[:-1]]))
+
+
 def onset_weights(truth: np.ndarray, weight: float, frames: int = ONSET_FRAMES) -> np.ndarray:
     """(N, T) bool labels -> float32 loss weights: `weight` on the first `frames` frames of
     each true speech segment and on the `frames` // 2 frames before it (where a late or
@@ -231,7 +235,7 @@ def onset_weights(truth: np.ndarray, weight: float, frames: int = ONSET_FRAMES) 
     w = np.ones(truth.shape, np.float32)
     before = frames // 2
     for row, t in zip(w, truth):
-        for s in np.flatnonzero(t & ~np.concatenate([[False], t[:-1]])):
+        for s in onset_frames(t):
             row[max(0, s - before):s + frames] = weight
     return w
 
@@ -462,8 +466,7 @@ def onset_errors(decisions, truth) -> list:
     minus the onset| in frames (None when speech is never decided within the segment)."""
     errs = []
     t = np.asarray(truth)
-    starts = np.flatnonzero(t & ~np.concatenate([[False], t[:-1]]))
-    for s in starts:
+    for s in onset_frames(t):
         end = s
         while end < len(t) and t[end]:
             end += 1
