@@ -278,6 +278,25 @@ class ColouringTest(unittest.TestCase):
         g = A.eq_curve_db([1000.0, 2000.0], 3.0, [(1000.0, 6.0, 0.5)])
         np.testing.assert_allclose(g, [6.0, 3.0 + 6.0 * np.exp(-2.0)], atol=1e-12)
 
+    def test_machine_noise_is_seeded_unit_level_and_rhythmic(self):
+        a = A.machine_noise(48000, np.random.default_rng(3))
+        np.testing.assert_array_equal(a, A.machine_noise(48000, np.random.default_rng(3)))
+        self.assertEqual((a.shape, a.dtype), ((48000,), np.float32))
+        self.assertAlmostEqual(A.rms(a), 1.0, places=4)
+        # Non-stationary: over 20 seeds, the 20 ms frame levels of most draws spread far more
+        # than white noise's (whose frame levels stay within about +-1.5 dB).
+        def spread_db(x):
+            e = np.square(x[:len(x) // 320 * 320].reshape(-1, 320).astype(np.float64)).mean(1)
+            db = 10 * np.log10(e + 1e-12)
+            return np.percentile(db, 95) - np.percentile(db, 5)
+        white = A.coloured_noise(48000, "white", np.random.default_rng(0))
+        self.assertLess(spread_db(white), 3.0)
+        spreads = [spread_db(A.machine_noise(48000, np.random.default_rng(s))) for s in range(20)]
+        self.assertGreaterEqual(sum(s > 6.0 for s in spreads), 10)
+        # Seeds differ in content, not just phase.
+        b = A.machine_noise(48000, np.random.default_rng(4))
+        self.assertLess(abs(np.corrcoef(a, b)[0, 1]), 0.2)
+
     def test_random_colouring_reshapes_and_keeps_level(self):
         x = np.random.default_rng(0).standard_normal(32000).astype(np.float32)
         a = A.random_colouring(x, np.random.default_rng(4))

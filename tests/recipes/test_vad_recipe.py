@@ -114,6 +114,33 @@ class SequenceTest(unittest.TestCase):
         self.assertGreater(ratio.max() / ratio.min(), 1.5)  # ...with a non-flat spectral shape
         np.testing.assert_array_equal(mix("babble", 0.0)[0], mix("babble", 1.0)[0])
 
+    def test_machine_noise_replaces_real_or_coloured_draws_only(self):
+        clean = [_tone(0.8)]
+        rng = np.random.default_rng(5)
+        noise = [rng.standard_normal(50000).astype(np.float32)]
+        voices = [rng.standard_normal(30000).astype(np.float32) for _ in range(3)]
+
+        def mix(seed, p, p_babble=0.3):
+            return recipe.make_sequence(clean, noise, voices, np.random.default_rng(seed),
+                                        p_noise_only=0.0, p_clean=0.0, p_narrowband=0.0,
+                                        p_babble=p_babble, p_machine=p)[0]
+
+        # p 0 draws nothing extra: the mix is the one made without the argument.
+        np.testing.assert_array_equal(
+            mix(11, 0.0), recipe.make_sequence(clean, noise, voices, np.random.default_rng(11),
+                                               p_noise_only=0.0, p_clean=0.0,
+                                               p_narrowband=0.0)[0])
+        # All-babble mixes are never replaced; with p 1 every other mix is.
+        for seed in range(4):
+            np.testing.assert_array_equal(mix(seed, 0.0, 1.0), mix(seed, 1.0, 1.0))
+        changed = [np.abs(mix(s, 0.0, 0.0) - mix(s, 1.0, 0.0)).max() > 1e-3 for s in range(6)]
+        self.assertTrue(all(changed))
+        # The explicit kind gives the same generator.
+        x, truth = recipe.make_sequence(clean, noise, voices, np.random.default_rng(2),
+                                        p_noise_only=0.0, p_narrowband=0.0, noise_kind="machine")
+        self.assertEqual(len(x), recipe.SEQUENCE)
+        self.assertTrue(truth.any())
+
     def test_babble_share_and_babble_snr(self):
         # Stationary "voices" so the measured SNR is exact; babble at 0 dB, other noise at 20.
         clean = [_tone(0.8), _tone(1.1, f=300)]

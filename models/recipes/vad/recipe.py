@@ -121,7 +121,7 @@ def speech_snr_gain(clean, truth, noise, snr_db: float) -> float:
 
 def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0, 20.0),
                   p_noise_only=0.08, p_clean=0.07, noise_kind=None, p_narrowband=0.15,
-                  p_babble=0.30, babble_snr_range=None, p_recolour=0.0):
+                  p_babble=0.30, babble_snr_range=None, p_recolour=0.0, p_machine=0.0):
     """(noisy float32 (n,), labels bool (n // 160,)) for one training/eval sequence.
     Without noise_kind the noise is babble with probability p_babble (at an SNR from
     babble_snr_range when given, else snr_range), otherwise real or coloured noise in the
@@ -129,7 +129,10 @@ def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0
     (half of those the telephone band with mu-law, half a plain 8 kHz round trip), as 8 kHz
     input reaches the model after resampling. With probability p_recolour a real or coloured
     noise gets a random spectral shape and slow modulation (augment.random_colouring, as in
-    the denoise recipe), so the few real clips stand for many stationary noise types."""
+    the denoise recipe), so the few real clips stand for many stationary noise types. With
+    probability p_machine a real or coloured draw becomes synthetic machinery noise instead
+    (augment.machine_noise: hum, repeated clanks, rhythmic swells), so that non-stationary
+    non-speech sounds are not taken for speech onsets."""
     clean = np.zeros(n, np.float32)
     if rng.random() >= p_noise_only:
         pos = int(rng.uniform(0.1, 1.0) * SR)
@@ -156,6 +159,8 @@ def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0
         r = rng.random()
         p_real = (1.0 - p_babble) * 0.45 / 0.70
         kind = "real" if r < p_real else "babble" if r < p_real + p_babble else "coloured"
+        if p_machine > 0 and kind != "babble" and rng.random() < p_machine:
+            kind = "machine"
     if isinstance(kind, np.ndarray):
         noise = augment.fit_length(kind, n, rng)
     elif kind == "real":
@@ -165,6 +170,8 @@ def make_sequence(clean_set, noise_set, voices, rng, n=SEQUENCE, snr_range=(-5.0
     elif kind == "coloured":
         noise = augment.coloured_noise(n, ["white", "pink", "brown", "blue"][
             int(rng.integers(4))], rng)
+    elif kind == "machine":
+        noise = augment.machine_noise(n, rng)
     else:
         raise ValueError(f"unknown noise kind {kind!r}")
     if isinstance(kind, str) and kind in ("real", "coloured"):  # babble stays babble
@@ -300,7 +307,7 @@ def train(args) -> None:
         rng = np.random.default_rng(augment.utterance_seed(args.seed, i, epoch))
         x, y = _batch([make_sequence(clean, noise, voices, rng, p_babble=args.babble_share,
                                      babble_snr_range=tuple(args.babble_snr),
-                                     p_recolour=args.recolour)
+                                     p_recolour=args.recolour, p_machine=args.machine)
                        for _ in range(args.batch)])
         p = probabilities(net, x, tr.extra["cmvn_mean"], tr.extra["cmvn_std"], lookahead)
         w = None if args.onset_weight == 1.0 else torch.from_numpy(
@@ -568,6 +575,9 @@ def main(argv=None):
     p.add_argument("--recolour", type=float, default=0.0,
                    help="probability of a random spectral shape + modulation on real and "
                         "coloured training noises (augment.random_colouring)")
+    p.add_argument("--machine", type=float, default=0.0,
+                   help="probability that a real or coloured training noise is replaced by "
+                        "synthetic machinery noise (augment.machine_noise)")
     p.add_argument("--onset-weight", type=float, default=1.0,
                    help="loss weight of the frames around each true speech onset (1 = none)")
     p.add_argument("--checkpoints", default="",
