@@ -106,6 +106,36 @@ class EmotionLabelTest(unittest.TestCase):
         self.assertEqual(m.tolist(), [False] * 5 + [True] * 10 + [False] * 5)
         self.assertEqual(recipe.speech_mask(100 * x).tolist(), m.tolist())
 
+    def test_vtlp_augmentation_is_off_by_default_and_moves_formants_when_on(self):
+        from models.recipes.emotion import train
+
+        class Waves:  # the two Corpus methods EmotionTask.augment and __init__ read
+            def __init__(self):
+                t = np.arange(24000) / 16000
+                # A 1 kHz and a 2 kHz partial, 1.5 s.
+                self.x = (np.sin(2 * np.pi * 1000 * t) + np.sin(2 * np.pi * 2000 * t))
+                self.x = (0.1 * self.x).astype(np.float32)
+
+            def wave(self, i):
+                return self.x
+
+            def labels(self, idx):
+                return np.zeros((len(idx), 2), np.float32)
+
+        def augmented(vtlp_p, seed):
+            aug = dict(train.AUG, speed_p=0.0, noise_p=0.0, vtlp_p=vtlp_p, vtlp=[0.9, 0.9])
+            task = train.EmotionTask(Waves(), [0], [0], None, seed, 2, [], aug=aug)
+            return task.augment(0, 0)[0]
+
+        base = dict(train.AUG, speed_p=0.0, noise_p=0.0)
+        off = train.EmotionTask(Waves(), [0], [0], None, 3, 2, [], aug=base).augment(0, 0)[0]
+        np.testing.assert_array_equal(augmented(0.0, 3), off)  # p 0 draws nothing extra
+        on = augmented(1.0, 3)
+        self.assertEqual(len(on), len(off))
+        f = np.fft.rfftfreq(len(on), 1 / 16000)
+        peak = f[np.argmax(np.abs(np.fft.rfft(on * np.hanning(len(on)))) * (f < 1500))]
+        self.assertAlmostEqual(peak, 900.0, delta=15.0)  # 1 kHz -> alpha 0.9 x 1 kHz
+
 
 FAKE_CLIENT = r"""#!/usr/bin/python3
 # Stands in for `auris --server A --timeout T --json emotion --model M DIR`: per WAV, a

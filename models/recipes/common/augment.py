@@ -338,8 +338,6 @@ def machine_noise(n: int, rng=None, sample_rate: int = SAMPLE_RATE) -> np.ndarra
 
 
 # --------------------------------------------------------------------------- VTLP
-
-
 def vtlp_warp(freqs, alpha: float, f_hi: float = 4800.0,
               sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Jaitly & Hinton (2013) piecewise-linear warp f -> f' of the frequency axis:

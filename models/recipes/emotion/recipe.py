@@ -78,6 +78,9 @@ def main(argv=None):
                    help='JSON overriding DEFAULT_MODEL keys, e.g. \'{"lstm_hidden": 192}\'')
     a.add_argument("--limit-train", type=int, default=0)
     a.add_argument("--no-noise", action="store_true")
+    a.add_argument("--vtlp", type=float, default=0.0,
+                   help="probability of vocal-tract-length perturbation (alpha 0.9-1.1) per "
+                        "training utterance")
     a = sub.add_parser("eval")
     a.add_argument("--cache", default=CACHE_DIR)
     a.add_argument("--engine", choices=["torch", "cpp"], default="torch",

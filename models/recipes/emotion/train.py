@@ -18,7 +18,7 @@ from models.recipes.emotion.model import (DEFAULT_MODEL, TINY_MODEL, TorchPredic
 
 
 AUG = {"speed_p": 0.6, "speed": [0.9, 1.1], "noise_p": 0.8, "snr_db": [5.0, 30.0],
-       "gain_db": [-20.0, 20.0], "max_seconds": 5.0}
+       "gain_db": [-20.0, 20.0], "max_seconds": 5.0, "vtlp_p": 0.0, "vtlp": [0.9, 1.1]}
 
 
 class EmotionTask:
@@ -52,13 +52,17 @@ class EmotionTask:
         return out
 
     def augment(self, i: int, epoch: int):
-        """speed -> random crop (<= max_seconds) -> speech mask (on the clean signal) ->
-        real noise at 5-30 dB -> gain +-20 dB; seeded by (seed, utterance, epoch)."""
+        """speed -> VTLP (with probability vtlp_p: a new vocal-tract length, so 23 training
+        speakers stand for more) -> random crop (<= max_seconds) -> speech mask (on the clean
+        signal) -> real noise at 5-30 dB -> gain +-20 dB; seeded by (seed, utterance, epoch).
+        The VTLP draw happens only when vtlp_p > 0, so runs without it are unchanged."""
         rng = np.random.default_rng(augment.utterance_seed(self.seed, i, epoch))
         x = self.c.wave(i)
         a = self.aug
         if rng.random() < a["speed_p"]:
             x = augment.speed_perturb(x, float(rng.uniform(*a["speed"])), max_denominator=50)
+        if a.get("vtlp_p", 0.0) > 0 and rng.random() < a["vtlp_p"]:
+            x = augment.vtlp(x, float(rng.uniform(*a["vtlp"])))
         max_len = int(a["max_seconds"] * SR) // BLOCK * BLOCK
         if len(x) > max_len:
             # Crop where there is speech: keep the window with the most energy among a
@@ -140,8 +144,9 @@ def train(args) -> dict:
             noises = augment.load_noises([u.path for u in readers.read_noise()])
         except (FileNotFoundError, OSError) as e:
             log(f"no real noise ({e}); training without noise")
+    aug = dict(AUG, vtlp_p=getattr(args, "vtlp", 0.0))
     task = EmotionTask(corpus, train_idx, valid_idx, model, args.seed, args.batch, noises,
-                       frame_weight=args.frame_weight)
+                       frame_weight=args.frame_weight, aug=aug)
     steps_per_epoch = len(task.batches(0))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     lr_fn = trainer.warmup_cosine(args.lr, min(200, steps_per_epoch), steps_per_epoch *
@@ -154,7 +159,7 @@ def train(args) -> dict:
     tr.extra = {"model_config": cfg, "spec": spec, "corpus": args.corpus,
                 "train_utterances": len(train_idx), "valid_utterances": len(valid_idx),
                 "train_hours": sum(corpus.length(i) for i in train_idx) / SR / 3600,
-                "augmentation": AUG, "frame_weight": args.frame_weight,
+                "augmentation": aug, "frame_weight": args.frame_weight,
                 "lr": args.lr, "batch": args.batch, "epochs": args.epochs,
                 "dropout": args.dropout}
     log(f"train: {len(train_idx)} utts ({tr.extra['train_hours']:.2f} h), valid "
