@@ -51,6 +51,17 @@ class DecodingTest(unittest.TestCase):
         lp = logp_for("aa b")  # repeated letter needs the blank in between
         self.assertEqual(decode.prefix_beam_search(lp, beam=8), "aa b")
 
+    def test_wer_by_speaker(self):
+        from models.recipes.asr import evaluate
+        items = [{"speaker": "a"}, {"speaker": "b"}, {"speaker": "a"}]
+        refs = ["the cat sat", "a dog", "on the mat"]
+        out = evaluate.by_speaker(items, refs, {"engine": ["the cat sat", "a log", "on mat"]})
+        a, b = out["by_speaker"]["engine"]["a"], out["by_speaker"]["engine"]["b"]
+        self.assertEqual((a["utterances"], a["words"], b["words"]), (2, 6, 2))
+        self.assertAlmostEqual(a["wer"], 1 / 6)  # one deletion in six words
+        self.assertAlmostEqual(b["wer"], 1 / 2)
+        self.assertEqual(evaluate.by_speaker(items[:1], refs[:1], {"engine": ["x"]}), {})
+
     def test_lm_fusion_picks_the_likely_word(self):
         from models.recipes.asr import decode, model
         from models.recipes.common import kneser_ney as kn
@@ -82,6 +93,31 @@ class LmTextTest(unittest.TestCase):
         train = {"seven", "press pound"}
         self.assertFalse([t for t in text if synth.is_heldout_text(t) and t not in train])
         self.assertFalse(set(held) & set(text))
+
+
+class ListsTest(unittest.TestCase):
+    def test_further_synth_folders_add_training_speech_only(self):
+        from models.recipes.asr import data
+        cols = "path\ttext\tengine\tvoice\tspeaker_id\tsplit\tduration_s\tsource\n"
+        rows = {"s0": [("a.wav", "one two", "train"), ("b.wav", "held voice", "test_speaker"),
+                       ("c.wav", "held text", "test_text"), ("d.wav", "more text", "test_text")],
+                "s1": [("e.wav", "three four", "train"), ("f.wav", "other voice", "test_speaker"),
+                       ("g.wav", "other text", "test_text"), ("h.wav", "five", "train")]}
+        with tempfile.TemporaryDirectory() as d:
+            for name, rs in rows.items():
+                os.makedirs(os.path.join(d, name))
+                with open(os.path.join(d, name, "manifest.tsv"), "w") as fh:
+                    fh.write(cols + "".join(f"{p}\t{t}\tflite\tkal\tkal\t{sp}\t1.0\tx\n"
+                                            for p, t, sp in rs))
+            flags = dict(use_fsdd=False, use_asterisk=False, use_pocketsphinx=False,
+                         num_valid=1)
+            one = data.build_lists(os.path.join(d, "s0"), **flags)
+            two = data.build_lists(os.path.join(d, "s0") + "," + os.path.join(d, "s1"), **flags)
+        for name in ("valid", "test_synth_speaker", "test_synth_text"):
+            self.assertEqual(one[name], two[name], name)  # held-out sets unchanged
+        self.assertEqual([it["text"] for it in two["train"]], ["one two", "three four", "five"])
+        self.assertEqual([it["id"] for it in two["train"]], ["synth-0", "synth1-0", "synth1-3"])
+        self.assertEqual(one["train"], two["train"][:1])
 
 
 @unittest.skipIf(torch is None, "python3-torch not installed")

@@ -39,24 +39,36 @@ def _item(u, corpus: str, uid: str) -> dict:
 
 def build_lists(synth_dir: str | None, use_fsdd: bool = True, use_asterisk: bool = True,
                 use_pocketsphinx: bool = True, num_valid: int = 300, seed: int = 0) -> dict:
-    """{set name: [item dict]} for train, valid and the test sets (see module doc)."""
+    """{set name: [item dict]} for train, valid and the test sets (see module doc).
+
+    synth_dir may list several synth.py folders separated by commas. The first one gives
+    every split (training, validation and the synthetic test sets); each further folder
+    (e.g. more hours with another seed) adds its training split only, so the validation
+    and test sets stay exactly those of the first folder. Held-out voices and sentences are
+    held out by name and text hash in every folder (synth.py), so no further folder can
+    put a held-out sentence or voice into training."""
     sets = {name: [] for name in (SETS_TRAIN, SET_VALID) + TEST_SETS}
-    if synth_dir:
-        manifest = os.path.join(synth_dir, "manifest.tsv")
+    dirs = [d for d in (synth_dir or "").split(",") if d]
+    for k, folder in enumerate(dirs):
+        manifest = os.path.join(folder, "manifest.tsv")
         if not os.path.exists(manifest):
             raise SystemExit(f"{manifest} not found: run models.recipes.common.synth first "
                              f"(or pass --synth '' to train without synthetic speech)")
         test_text = []
         for n, u in enumerate(readers.read_tsv(manifest)):
             split = u.extra.get("split")
-            it = _item(u, "synth", f"synth-{n}")
+            it = _item(u, "synth", f"synth-{n}" if k == 0 else f"synth{k}-{n}")
             it["voice"] = u.extra.get("engine", "") + ":" + u.extra.get("voice", "")
             if split == "train":
                 sets[SETS_TRAIN].append(it)
+            elif k > 0:
+                continue
             elif split == "test_speaker":
                 sets["test_synth_speaker"].append(it)
             elif split == "test_text":
                 test_text.append(it)
+        if k > 0:
+            continue
         # Validation: a seeded sample of held-out sentences in training voices; the rest of
         # test_text is a test set. Never test_speaker (that is the final held-out test).
         order = list(range(len(test_text)))

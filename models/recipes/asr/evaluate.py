@@ -137,6 +137,25 @@ def stream_eval(net, meta, mean, std, fs: FeatureSet, minutes: float, beam: int,
     return res
 
 
+def by_speaker(items: list, refs: list, hyp_sets: dict) -> dict:
+    """{"by_speaker": {kind: {speaker: {"utterances", "words", "wer"}}}} for sets whose items
+    name more than one speaker (the synthetic test voices), so a card can say which kinds
+    of voice fail; {} otherwise."""
+    speakers = sorted({it.get("speaker", "") for it in items})
+    if len(speakers) < 2:
+        return {}
+    out = {}
+    for kind, hyps in hyp_sets.items():
+        per = {}
+        for sp in speakers:
+            idx = [i for i, it in enumerate(items) if it.get("speaker", "") == sp]
+            r = [refs[i] for i in idx]
+            per[sp] = {"utterances": len(idx), "words": sum(len(x.split()) for x in r),
+                       "wer": metrics.word_errors(r, [hyps[i] for i in idx]).rate}
+        out[kind] = per
+    return {"by_speaker": out}
+
+
 def cmd_eval(a) -> dict:
     trainer_lib.set_threads(a.threads)
     results = {"engine": a.engine, "model": a.model,
@@ -189,6 +208,7 @@ def cmd_eval(a) -> dict:
             res[kind] = {"wer": we.rate, "cer": ce.rate, "substitutions": we.substitutions,
                          "deletions": we.deletions, "insertions": we.insertions}
         res["seconds"] = time.time() - t0
+        res.update(by_speaker(items, refs, hyp_sets))
         res["examples"] = [{"ref": r, **{k: h[i] for k, h in hyp_sets.items()}}
                            for i, r in enumerate(refs[:3])]
         results[name] = res

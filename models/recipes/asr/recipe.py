@@ -43,7 +43,9 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("prepare", help="data lists + cached log-mel features + CMVN")
     common(p)
     p.add_argument("--synth", default=DEFAULT_SYNTH,
-                   help="synth.py output folder with manifest.tsv ('' for none)")
+                   help="synth.py output folder(s) with manifest.tsv, comma-separated: the "
+                   "first gives every split, further ones add training speech only ('' for "
+                   "none)")
     p.add_argument("--copies", type=int, default=2, help="augmented copies per training utt")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--num-valid", type=int, default=300)
