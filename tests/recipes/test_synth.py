@@ -92,6 +92,22 @@ class SynthesisTest(unittest.TestCase):
             with open(os.path.join(d2, "manifest.tsv"), encoding="utf-8") as fh:
                 self.assertEqual(list(csv.DictReader(fh, delimiter="\t")), rows)
 
+    def test_a_longer_run_resumes_and_keeps_existing_files(self):
+        with tempfile.TemporaryDirectory() as d, tempfile.TemporaryDirectory() as fresh:
+            synth.synthesize(d, utterances=2, seed=12, workers=1)
+            with open(os.path.join(d, "manifest.tsv"), encoding="utf-8") as fh:
+                first = list(csv.DictReader(fh, delimiter="\t"))
+            # Mark an existing file: a resumed run must keep it, not synthesise it again.
+            kept = os.path.join(d, first[0]["path"])
+            stamp = os.stat(kept).st_mtime_ns
+            synth.synthesize(d, utterances=4, seed=12, workers=1)
+            self.assertEqual(os.stat(kept).st_mtime_ns, stamp)
+            synth.synthesize(fresh, utterances=4, seed=12, workers=1)
+            with open(os.path.join(d, "manifest.tsv"), encoding="utf-8") as a, \
+                    open(os.path.join(fresh, "manifest.tsv"), encoding="utf-8") as b:
+                self.assertEqual(a.read(), b.read())  # as if made in one run
+            self.assertFalse([f for _, _, fs in os.walk(d) for f in fs if f.startswith("tmp")])
+
 
 @unittest.skipUnless(shutil.which("text2wave") and shutil.which("sox"),
                      "festival or sox not installed: festival voice test skipped")

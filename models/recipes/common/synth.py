@@ -302,12 +302,18 @@ def plan_jobs(voices: list[Voice], pool: TextPool, seed: int, start: int, count:
 
 
 def synth_one(args) -> float:
-    """Synthesise one job into out_dir; returns the duration in seconds."""
+    """Synthesise one job into out_dir; returns the duration in seconds. A job whose file
+    exists is not redone (the file is only ever written by a rename, so it is complete, and
+    job i depends only on (seed, i)): a stopped or longer run resumes where it was."""
+    import soundfile
     job, out_dir = args
     path = os.path.join(out_dir, job.relpath)
+    if os.path.exists(path):
+        return soundfile.info(path).frames / SAMPLE_RATE
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".wav", dir=os.path.dirname(path))
     os.close(fd)
+    out = tmp[:-4] + ".out.wav"
     try:
         v = job.voice
         if v.engine == "espeak-ng":
@@ -326,11 +332,12 @@ def synth_one(args) -> float:
                        input=job.text if v.engine == "festival" else None, text=True)
         # -R -D: repeatable, no dither, so the output depends only on the seed.
         subprocess.run(["sox", "-R", "-D", tmp, "-r", str(SAMPLE_RATE), "-c", "1",
-                        "-b", "16", path], check=True, capture_output=True)
+                        "-b", "16", out], check=True, capture_output=True)
+        os.replace(out, path)
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    import soundfile
+        for f in (tmp, out):
+            if os.path.exists(f):
+                os.remove(f)
     return soundfile.info(path).frames / SAMPLE_RATE
 
 
