@@ -10,7 +10,7 @@ except ImportError:
     torch = None
 
 from models.recipes.common import frontend, netspec
-from models.recipes.vad import recipe
+from models.recipes.vad import data, recipe
 
 
 def _tone(seconds, amp=0.1, f=200.0):
@@ -24,13 +24,13 @@ class LabelTest(unittest.TestCase):
         # 0.3 s silence (not bridged), 0.2 s tone at -50 dB (below the 40 dB floor).
         x = np.concatenate([np.zeros(8000), _tone(0.3), np.zeros(2400), _tone(0.2, 0.1 * 10 ** -1.5),
                             np.zeros(4800), _tone(0.2, 0.1 * 10 ** -2.5)]).astype(np.float32)
-        truth = recipe.truth_labels(x)
+        truth = data.truth_labels(x)
         self.assertEqual(len(truth), len(x) // 160)
         self.assertFalse(truth[:50].any())
         self.assertTrue(truth[50:115].all())  # tone, 150 ms bridge, quiet tone
         self.assertFalse(truth[115:145].any())  # 300 ms gap: not bridged
         self.assertFalse(truth[145:].any())  # 50 dB down
-        self.assertFalse(recipe.truth_labels(np.zeros(1600, np.float32)).any())
+        self.assertFalse(data.truth_labels(np.zeros(1600, np.float32)).any())
 
     def test_decide_hysteresis_and_hangover(self):
         p = np.array([0.1, 0.6, 0.45, 0.2, 0.2, 0.2, 0.45, 0.1, 0.8, 0.1])
@@ -45,7 +45,7 @@ class LabelTest(unittest.TestCase):
         truth = np.array([0] * 20 + [1] * 30 + [0] * 20 + [1] * 10, bool)
         dec = np.zeros_like(truth)
         dec[23:50] = True  # 3 frames late; second segment never detected
-        self.assertEqual(recipe.onset_errors(dec, truth), [3, None])
+        self.assertEqual(data.onset_errors(dec, truth), [3, None])
 
 
     def test_onset_weights_cover_each_onset_and_the_frames_before(self):
@@ -53,29 +53,29 @@ class LabelTest(unittest.TestCase):
         t[0, 10:40] = True
         t[0, 50:55] = True
         t[1, 0:5] = True  # an onset at frame 0: nothing before it
-        w = recipe.onset_weights(t, 4.0, frames=6)
+        w = data.onset_weights(t, 4.0, frames=6)
         expect = np.ones((2, 60), np.float32)
         expect[0, 7:16] = 4.0   # 3 frames before, 6 after
         expect[0, 47:56] = 4.0  # runs past the short segment's end
         expect[1, 0:6] = 4.0
         np.testing.assert_array_equal(w, expect)
-        np.testing.assert_array_equal(recipe.onset_weights(t, 1.0), np.ones((2, 60)))
+        np.testing.assert_array_equal(data.onset_weights(t, 1.0), np.ones((2, 60)))
 
 
 class SequenceTest(unittest.TestCase):
     def test_labels_snr_and_determinism(self):
         clean = [_tone(0.8), _tone(1.1, f=300)]
         noise = [np.random.default_rng(1).standard_normal(50000).astype(np.float32)]
-        a = recipe.make_sequence(clean, noise, noise, np.random.default_rng(3),
+        a = data.make_sequence(clean, noise, noise, np.random.default_rng(3),
                                  snr_range=(5.0, 5.0), p_noise_only=0.0, p_clean=0.0,
                                  noise_kind="real")
-        b = recipe.make_sequence(clean, noise, noise, np.random.default_rng(3),
+        b = data.make_sequence(clean, noise, noise, np.random.default_rng(3),
                                  snr_range=(5.0, 5.0), p_noise_only=0.0, p_clean=0.0,
                                  noise_kind="real")
         np.testing.assert_array_equal(a[0], b[0])
         noisy, truth = a
-        self.assertEqual(noisy.shape, (recipe.SEQUENCE,))
-        self.assertEqual(len(truth), recipe.SEQUENCE // 160)
+        self.assertEqual(noisy.shape, (data.SEQUENCE,))
+        self.assertEqual(len(truth), data.SEQUENCE // 160)
         self.assertTrue(0.05 < truth.mean() < 0.9)
         # Active-speech SNR: noise power from the non-speech frames (the noise is stationary)
         # vs the mean power of the speech frames minus the noise.
@@ -87,7 +87,7 @@ class SequenceTest(unittest.TestCase):
     def test_noise_only_sequences_are_all_non_speech(self):
         clean = [_tone(0.5)]
         noise = [np.random.default_rng(2).standard_normal(20000).astype(np.float32)]
-        noisy, truth = recipe.make_sequence(clean, noise, noise, np.random.default_rng(0),
+        noisy, truth = data.make_sequence(clean, noise, noise, np.random.default_rng(0),
                                             p_noise_only=1.0, noise_kind="real")
         self.assertFalse(truth.any())
         self.assertGreater(np.abs(noisy).max(), 0)
@@ -99,7 +99,7 @@ class SequenceTest(unittest.TestCase):
         voices = [rng.standard_normal(30000).astype(np.float32) for _ in range(3)]
 
         def mix(kind, p):
-            return recipe.make_sequence(clean, noise, voices, np.random.default_rng(9),
+            return data.make_sequence(clean, noise, voices, np.random.default_rng(9),
                                         p_noise_only=0.0, p_narrowband=0.0, noise_kind=kind,
                                         p_recolour=p)
 
@@ -121,13 +121,13 @@ class SequenceTest(unittest.TestCase):
         voices = [rng.standard_normal(30000).astype(np.float32) for _ in range(3)]
 
         def mix(seed, p, p_babble=0.3):
-            return recipe.make_sequence(clean, noise, voices, np.random.default_rng(seed),
+            return data.make_sequence(clean, noise, voices, np.random.default_rng(seed),
                                         p_noise_only=0.0, p_clean=0.0, p_narrowband=0.0,
                                         p_babble=p_babble, p_machine=p)[0]
 
         # p 0 draws nothing extra: the mix is the one made without the argument.
         np.testing.assert_array_equal(
-            mix(11, 0.0), recipe.make_sequence(clean, noise, voices, np.random.default_rng(11),
+            mix(11, 0.0), data.make_sequence(clean, noise, voices, np.random.default_rng(11),
                                                p_noise_only=0.0, p_clean=0.0,
                                                p_narrowband=0.0)[0])
         # All-babble mixes are never replaced; with p 1 every other mix is.
@@ -136,9 +136,9 @@ class SequenceTest(unittest.TestCase):
         changed = [np.abs(mix(s, 0.0, 0.0) - mix(s, 1.0, 0.0)).max() > 1e-3 for s in range(6)]
         self.assertTrue(all(changed))
         # The explicit kind gives the same generator.
-        x, truth = recipe.make_sequence(clean, noise, voices, np.random.default_rng(2),
+        x, truth = data.make_sequence(clean, noise, voices, np.random.default_rng(2),
                                         p_noise_only=0.0, p_narrowband=0.0, noise_kind="machine")
-        self.assertEqual(len(x), recipe.SEQUENCE)
+        self.assertEqual(len(x), data.SEQUENCE)
         self.assertTrue(truth.any())
 
     def test_babble_share_and_babble_snr(self):
@@ -149,7 +149,7 @@ class SequenceTest(unittest.TestCase):
         noise = [rng.standard_normal(50000).astype(np.float32)]
 
         def snr(p_babble, seed):
-            noisy, truth = recipe.make_sequence(
+            noisy, truth = data.make_sequence(
                 clean, noise, voices, np.random.default_rng(seed), snr_range=(20.0, 20.0),
                 p_noise_only=0.0, p_clean=0.0, p_narrowband=0.0, p_babble=p_babble,
                 babble_snr_range=(0.0, 0.0))
@@ -232,7 +232,7 @@ class TinyTrainingTest(unittest.TestCase):
         losses = []
         for i in range(40):
             r = np.random.default_rng(i)
-            x, y = recipe._batch([recipe.make_sequence(clean, noise, noise, r, n=32000,
+            x, y = recipe._batch([data.make_sequence(clean, noise, noise, r, n=32000,
                                                        snr_range=(10, 10), noise_kind="real")
                                   for _ in range(4)])
             p = recipe.probabilities(net, x, mean - 5, std)
