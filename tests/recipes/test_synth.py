@@ -64,6 +64,29 @@ class SplitTest(unittest.TestCase):
             self.assertTrue(j.text and text.is_normalized(j.text), j.text)
 
 
+class VoiceSelectionTest(unittest.TestCase):
+    def test_default_leaves_out_opt_in_speakers_only(self):
+        chosen = synth.select_voices(FAKE_VOICES)
+        self.assertEqual([v for v in FAKE_VOICES if v.speaker_id != "ked"], chosen)
+        self.assertIn("ked", {v.speaker_id for v in FAKE_VOICES})
+
+    def test_families_keep_exactly_their_voices_and_drop_heldout_jobs(self):
+        chosen = synth.select_voices(FAKE_VOICES, ["kal", "awb", "ked"])
+        self.assertEqual({"kal", "kal16", "awb", "kal_diphone", "ked_diphone"},
+                         {v.name for v in chosen})
+        jobs = synth.plan_jobs(chosen, synth.TextPool(), seed=5, start=0, count=600)
+        per_family = {f: sum(j.voice.speaker_id == f for j in jobs)
+                      for f in ("kal", "awb", "ked")}
+        self.assertEqual(600, sum(per_family.values()))
+        for f, n in per_family.items():  # one family in three each, give or take
+            self.assertGreater(n, 150, f)
+        self.assertNotIn("test_speaker", {j.split for j in jobs})
+
+    def test_unknown_family_is_an_error(self):
+        with self.assertRaisesRegex(ValueError, "no installed voice for \\['nobody'\\]"):
+            synth.select_voices(FAKE_VOICES, ["kal", "nobody"])
+
+
 @unittest.skipUnless(shutil.which("espeak-ng") and shutil.which("sox"),
                      "espeak-ng or sox not installed: synthesis test skipped")
 class SynthesisTest(unittest.TestCase):
