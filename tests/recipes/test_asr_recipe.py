@@ -178,6 +178,16 @@ class AsrRecipeSmokeTest(unittest.TestCase):
             train = data.FeatureSet(c, "train")
             self.assertEqual({r[1] for r in train.rows}, {0, 1})  # clean + 1 copy
             self.assertEqual(train.features(0).shape[1], 80)
+            # --edges changes the copies' augmentation, so the cached set is recomputed:
+            # clean rows stay, edge-reframed copies change length (trim + 0-0.8 s added).
+            recipe.main(["prepare", "--synth", s, "--cache", c, "--workers", "1",
+                         "--copies", "1", "--no-fsdd", "--no-asterisk", "--no-pocketsphinx",
+                         "--num-valid", "2", "--babble-voices", "4", "--edges", "1"])
+            edged = data.FeatureSet(c, "train")
+            self.assertEqual([r[3] for r in train.rows if r[1] == 0],
+                             [r[3] for r in edged.rows if r[1] == 0])
+            changed = sum(a[3] != b[3] for a, b in zip(train.rows, edged.rows) if a[1] == 1)
+            self.assertGreater(changed, len(train.rows) // 4)
             res = recipe.main(["train", "--cache", c, "--ckpt-dir", k, "--threads", "1",
                                "--epochs", "3", "--conv-channels", "16",
                                "--lstm-hidden", "16", "--lstm-layers", "1", "--warmup", "1",

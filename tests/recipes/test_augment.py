@@ -121,6 +121,38 @@ class TransformTest(unittest.TestCase):
         self.assertLess(err.max(), 0.025)  # half a step near full scale: 0.022
         self.assertLess(err[np.abs(x) < 0.01].max(), 0.0005)  # fine steps near zero
 
+    def test_trim_and_reframe_edges(self):
+        quiet = np.zeros(int(0.3 * SR), np.float32)
+        x = np.concatenate([quiet, tone(440.0, 0.5), quiet])
+        y = A.trim_silence(x)
+        # 0.5 s of tone plus the 20 ms margin on each side.
+        self.assertEqual(len(y), int(0.5 * SR) + 2 * 320)
+        np.testing.assert_array_equal(y[320:320 + 8000], x[int(0.3 * SR):int(0.3 * SR) + 8000])
+        z = A.reframe_edges(x, 0.25, 0.1)
+        self.assertEqual(len(z), 4000 + len(y) + 1600)
+        self.assertFalse(np.any(z[:4000 + 320]))
+        np.testing.assert_array_equal(z[4000:4000 + len(y)], y)
+        # Speech that starts at sample 0 (a tightly cut file) keeps every sample.
+        np.testing.assert_array_equal(A.trim_silence(tone(300.0, 0.4)), tone(300.0, 0.4))
+        np.testing.assert_array_equal(A.trim_silence(np.zeros(800)), np.zeros(800))
+
+    def test_edges_step_only_when_configured(self):
+        x = np.concatenate([tone(300.0, 0.4), np.zeros(SR // 5, np.float32)])
+        on = A.Augmenter({"edges": {"p": 1.0, "lead_s": [0.1, 0.5], "trail_s": [0.0, 0.3]}})
+        leads = []
+        for i in range(6):
+            y, info = on(x, i)
+            (name, lead, trail), = info
+            self.assertEqual("edges", name)
+            self.assertTrue(0.1 <= lead <= 0.5 and 0.0 <= trail <= 0.3)
+            n_lead = int(round(lead * SR))
+            self.assertFalse(np.any(y[:n_lead]))
+            self.assertEqual(len(y), n_lead + int(0.4 * SR) + 320 + int(round(trail * SR)))
+            leads.append(lead)
+        self.assertGreater(len(set(leads)), 3)
+        # The default configuration has no edges step (recipes turn it on).
+        self.assertNotIn("edges", A.DEFAULT_CONFIG)
+
     def test_vtlp(self):
         x = tone(1000.0)
         self.assertGreater(si_sdr(x, A.vtlp(x, 1.0)), 30.0)

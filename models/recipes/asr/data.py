@@ -120,25 +120,32 @@ def _featurize(job):
     return out
 
 
-def augment_config() -> dict:
+def augment_config(edges: float = 0.0) -> dict:
     """The waveform augmentation of the training copies (augment.DEFAULT_CONFIG, all
-    noise kinds: real noise, white/pink/brown/blue, babble of training voices)."""
+    noise kinds: real noise, white/pink/brown/blue, babble of training voices); with
+    edges > 0, that share of copies is trimmed and gets 0-0.5 s of silence before and
+    0-0.3 s after (augment.reframe_edges; the noise step then covers it)."""
     cfg = json.loads(json.dumps(augment.DEFAULT_CONFIG))
     cfg["reverb"]["backend"] = "sox"
+    if edges > 0:
+        cfg["edges"] = {"p": float(edges), "lead_s": [0.0, 0.5], "trail_s": [0.0, 0.3]}
     return cfg
 
 
 def featurize_set(name: str, items: list, cache: str, copies: int, workers: int,
-                  aug_seed: int, noise_paths, voice_paths, force: bool = False) -> dict:
+                  aug_seed: int, noise_paths, voice_paths, force: bool = False,
+                  aug_config: dict | None = None) -> dict:
     """Writes cache/<name>.f16 (all rows' (T, 80) float16 features back to back) and
     cache/<name>.json (items, rows [item, copy, frame offset, frames], hours)."""
+    aug_config = augment_config() if aug_config is None else aug_config
     meta_path = os.path.join(cache, f"{name}.json")
     data_path = os.path.join(cache, f"{name}.f16")
     if not force and os.path.exists(meta_path) and os.path.exists(data_path):
         with open(meta_path) as fh:
             meta = json.load(fh)
-        if meta.get("copies") == copies and [x["id"] for x in meta["items"]] == \
-                [x["id"] for x in items]:
+        same_aug = not copies or meta.get("augmentation", augment_config()) == aug_config
+        if meta.get("copies") == copies and same_aug and \
+                [x["id"] for x in meta["items"]] == [x["id"] for x in items]:
             log(f"prepare: {name}: cached ({len(items)} utterances), skipping")
             return meta
     t0 = time.time()
@@ -149,7 +156,7 @@ def featurize_set(name: str, items: list, cache: str, copies: int, workers: int,
     s2 = np.zeros(frontend.N_MELS)
     tmp = data_path + ".tmp"
     last = t0
-    init = (augment_config(), aug_seed, noise_paths if copies else [],
+    init = (aug_config, aug_seed, noise_paths if copies else [],
             voice_paths if copies else [])
     with open(tmp, "wb") as out:
         if workers > 1:
@@ -184,6 +191,7 @@ def featurize_set(name: str, items: list, cache: str, copies: int, workers: int,
                 pool.join()
     os.replace(tmp, data_path)
     meta = {"set": name, "items": items, "rows": rows, "copies": copies,
+            "augmentation": aug_config if copies else None,
             "num_frames": offset, "feature_dim": frontend.N_MELS, "dtype": "float16",
             "hours_clean": hours_clean, "hours_total": hours_total,
             "wall_seconds": time.time() - t0, "workers": workers,
@@ -218,13 +226,13 @@ def cmd_prepare(a) -> dict:
     info = {"sets": {}, "copies": a.copies, "seed": a.seed, "workers": a.workers,
             "noises": [os.path.basename(p) for p in noise_paths],
             "excluded_noises": list(EXCLUDED_NOISES), "babble_voices": len(voice_paths),
-            "augmentation": augment_config()}
+            "augmentation": augment_config(a.edges)}
     for name, items in sets.items():
         if not items:
             continue
         copies = a.copies if name == SETS_TRAIN else 0
         meta = featurize_set(name, items, a.cache, copies, a.workers, a.seed, noise_paths,
-                             voice_paths, a.force)
+                             voice_paths, a.force, augment_config(a.edges))
         by_corpus = {}
         for it, r in zip(meta["items"], [r for r in meta["rows"] if r[1] == 0]):
             by_corpus.setdefault(it["corpus"], 0.0)

@@ -47,6 +47,9 @@ def parser() -> argparse.ArgumentParser:
                    "first gives every split, further ones add training speech only ('' for "
                    "none)")
     p.add_argument("--copies", type=int, default=2, help="augmented copies per training utt")
+    p.add_argument("--edges", type=float, default=0.0,
+                   help="share of augmented copies trimmed and given 0-0.5 s of silence "
+                        "before and 0-0.3 s after (speech at the very start of a file)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--num-valid", type=int, default=300)
     p.add_argument("--babble-voices", type=int, default=200)

@@ -8,7 +8,7 @@ Everything works on 16 kHz mono float32 numpy arrays and is deterministic given 
 * `babble`               k pre-synthesised utterances summed at equal RMS;
 * `reverb_sox`           sox `reverb` (through pipes), `reverb_rir` pure-numpy fallback;
 * `speed_perturb`        Kaldi-style speed perturbation (length and pitch change);
-* `apply_gain`, `vtlp`, `telephone`;
+* `apply_gain`, `vtlp`, `telephone`, `reframe_edges` (leading/trailing silence);
 * `sample_masks` / `apply_masks` / `spec_augment` (+ `spec_augment_torch`) on (T, F);
 * `Augmenter`            the above with probabilities from a config dict, seeded per
                          utterance from (base_seed, index, epoch), so `--resume` replays
@@ -235,6 +235,35 @@ def speed_perturb(x, factor: float, max_denominator: int = 100) -> np.ndarray:
     return signal.resample_poly(x, fr.denominator, fr.numerator).astype(np.float32)
 
 
+def trim_silence(x, floor_db: float = -40.0, frame: int = 160,
+                 margin: int = 320) -> np.ndarray:
+    """x without its leading and trailing quiet part: 10 ms frames whose power is more
+    than -floor_db below the loudest frame's, keeping `margin` samples on each side.
+    A signal that is all zeros comes back unchanged."""
+    x = _f32(x)
+    n = len(x) // frame
+    if n == 0:
+        return x.copy()
+    power = np.mean(x[:n * frame].reshape(n, frame).astype(np.float64) ** 2, axis=1)
+    if power.max() <= 0:
+        return x.copy()
+    loud = np.flatnonzero(power >= power.max() * 10.0 ** (floor_db / 10.0))
+    lo = max(0, loud[0] * frame - margin)
+    hi = min(len(x), (loud[-1] + 1) * frame + margin)
+    return x[lo:hi].copy()
+
+
+def reframe_edges(x, lead_s: float, trail_s: float,
+                  sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """trim_silence(x) with lead_s seconds of digital silence before it and trail_s after
+    (a later noise step fills them): speech that starts in the first frame, as in tightly
+    cut recordings, as well as speech after a long pause."""
+    y = trim_silence(x)
+    lead = np.zeros(int(round(lead_s * sample_rate)), np.float32)
+    trail = np.zeros(int(round(trail_s * sample_rate)), np.float32)
+    return np.concatenate([lead, y, trail])
+
+
 def apply_gain(x, gain_db: float) -> np.ndarray:
     return (_f32(x) * np.float32(10.0 ** (gain_db / 20.0))).astype(np.float32)
 
@@ -402,7 +431,8 @@ DEFAULT_CONFIG = {
                     "mask_value": "mean"},
 }
 
-WAVE_ORDER = ("speed", "vtlp", "reverb", "noise", "telephone", "gain")
+# "edges" is in no DEFAULT_CONFIG (a recipe turns it on); a missing name draws nothing.
+WAVE_ORDER = ("edges", "speed", "vtlp", "reverb", "noise", "telephone", "gain")
 
 
 def utterance_seed(base_seed: int, index: int, epoch: int = 0) -> np.random.SeedSequence:
@@ -476,7 +506,12 @@ class Augmenter:
             step = np.random.default_rng(rng.integers(2 ** 63))
             if coin >= cfg.get("p", 0.0):
                 continue
-            if name == "speed":
+            if name == "edges":
+                lead = self._uniform(step, cfg.get("lead_s", [0.0, 0.5]))
+                trail = self._uniform(step, cfg.get("trail_s", [0.0, 0.3]))
+                x = reframe_edges(x, lead, trail, self.sample_rate)
+                info.append(("edges", lead, trail))
+            elif name == "speed":
                 f = float(step.choice(cfg.get("factors", [0.9, 1.0, 1.1])))
                 if f != 1.0:
                     x = speed_perturb(x, f)
