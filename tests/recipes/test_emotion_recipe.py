@@ -4,6 +4,7 @@ Skips without ../shared/data or python3-torch. About 15 s on one core."""
 import io
 import json
 import os
+import shutil
 import tempfile
 import unittest
 from contextlib import redirect_stderr, redirect_stdout
@@ -105,6 +106,38 @@ class EmotionLabelTest(unittest.TestCase):
         m = recipe.speech_mask(x)
         self.assertEqual(m.tolist(), [False] * 5 + [True] * 10 + [False] * 5)
         self.assertEqual(recipe.speech_mask(100 * x).tolist(), m.tolist())
+
+    @unittest.skipUnless(shutil.which("sox"), "sox not installed")
+    def test_reverb_augmentation_is_off_by_default_and_fills_pauses_when_on(self):
+        from models.recipes.emotion import train
+
+        class Waves:  # a 0.5 s 500 Hz burst, then 1 s of silence
+            def wave(self, i):
+                t = np.arange(8000) / 16000
+                burst = (0.3 * np.sin(2 * np.pi * 500 * t)).astype(np.float32)
+                return np.concatenate([burst, np.zeros(16000, np.float32)])
+
+            def labels(self, idx):
+                return np.zeros((len(idx), 2), np.float32)
+
+        def augmented(reverb_p):
+            aug = dict(train.AUG, speed_p=0.0, noise_p=0.0, reverb_p=reverb_p,
+                       reverberance=[80.0, 80.0], hf_damping=[10.0, 10.0],
+                       room_scale=[100.0, 100.0])
+            return train.EmotionTask(Waves(), [0], [0], None, 5, 2, [], aug=aug).augment(0, 0)[0]
+
+        base = dict(train.AUG, speed_p=0.0, noise_p=0.0)
+        off = train.EmotionTask(Waves(), [0], [0], None, 5, 2, [], aug=base).augment(0, 0)[0]
+        np.testing.assert_array_equal(augmented(0.0), off)  # p 0 draws nothing extra
+        on = augmented(1.0)
+        self.assertEqual(len(on), len(off))
+        # 100-300 ms after the burst: silent without reverb, a decaying tail with it.
+        tail = slice(8000 + 1600, 8000 + 4800)
+        head = slice(2000, 6000)
+        self.assertEqual(0.0, float(np.max(np.abs(off[tail]))))
+        ratio_db = 10 * np.log10(np.mean(on[tail] ** 2) / np.mean(on[head] ** 2))
+        self.assertGreater(ratio_db, -45.0)
+        self.assertLess(ratio_db, -3.0)
 
     def test_vtlp_augmentation_is_off_by_default_and_moves_formants_when_on(self):
         from models.recipes.emotion import train

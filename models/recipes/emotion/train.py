@@ -18,7 +18,9 @@ from models.recipes.emotion.model import (DEFAULT_MODEL, TINY_MODEL, TorchPredic
 
 
 AUG = {"speed_p": 0.6, "speed": [0.9, 1.1], "noise_p": 0.8, "snr_db": [5.0, 30.0],
-       "gain_db": [-20.0, 20.0], "max_seconds": 5.0, "vtlp_p": 0.0, "vtlp": [0.9, 1.1]}
+       "gain_db": [-20.0, 20.0], "max_seconds": 5.0, "vtlp_p": 0.0, "vtlp": [0.9, 1.1],
+       "reverb_p": 0.0, "reverberance": [10.0, 80.0], "hf_damping": [10.0, 90.0],
+       "room_scale": [20.0, 100.0]}
 
 
 class EmotionTask:
@@ -55,7 +57,8 @@ class EmotionTask:
         """speed -> VTLP (with probability vtlp_p: a new vocal-tract length, so 23 training
         speakers stand for more) -> random crop (<= max_seconds) -> speech mask (on the clean
         signal) -> real noise at 5-30 dB -> gain +-20 dB; seeded by (seed, utterance, epoch).
-        The VTLP draw happens only when vtlp_p > 0, so runs without it are unchanged."""
+        VTLP, then sox room reverb (probability reverb_p), draw only when their probability
+        is > 0, so runs without them are unchanged."""
         rng = np.random.default_rng(augment.utterance_seed(self.seed, i, epoch))
         x = self.c.wave(i)
         a = self.aug
@@ -63,6 +66,9 @@ class EmotionTask:
             x = augment.speed_perturb(x, float(rng.uniform(*a["speed"])), max_denominator=50)
         if a.get("vtlp_p", 0.0) > 0 and rng.random() < a["vtlp_p"]:
             x = augment.vtlp(x, float(rng.uniform(*a["vtlp"])))
+        if a.get("reverb_p", 0.0) > 0 and rng.random() < a["reverb_p"]:
+            x = augment.reverb_sox(x, *(float(rng.uniform(*a[k])) for k in
+                                        ("reverberance", "hf_damping", "room_scale")))
         max_len = int(a["max_seconds"] * SR) // BLOCK * BLOCK
         if len(x) > max_len:
             # Crop where there is speech: keep the window with the most energy among a
@@ -144,7 +150,7 @@ def train(args) -> dict:
             noises = augment.load_noises([u.path for u in readers.read_noise()])
         except (FileNotFoundError, OSError) as e:
             log(f"no real noise ({e}); training without noise")
-    aug = dict(AUG, vtlp_p=getattr(args, "vtlp", 0.0))
+    aug = dict(AUG, vtlp_p=getattr(args, "vtlp", 0.0), reverb_p=getattr(args, "reverb", 0.0))
     task = EmotionTask(corpus, train_idx, valid_idx, model, args.seed, args.batch, noises,
                        frame_weight=args.frame_weight, aug=aug)
     steps_per_epoch = len(task.batches(0))
