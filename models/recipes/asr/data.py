@@ -223,16 +223,17 @@ def cmd_prepare(a) -> dict:
     rng = random.Random(f"babble:{a.seed}")
     voice_paths = [it["path"] for it in rng.sample(synth_train, min(a.babble_voices,
                                                                    len(synth_train)))]
+    aug_config = augment_config(a.edges)
     info = {"sets": {}, "copies": a.copies, "seed": a.seed, "workers": a.workers,
             "noises": [os.path.basename(p) for p in noise_paths],
             "excluded_noises": list(EXCLUDED_NOISES), "babble_voices": len(voice_paths),
-            "augmentation": augment_config(a.edges)}
+            "augmentation": aug_config}
     for name, items in sets.items():
         if not items:
             continue
         copies = a.copies if name == SETS_TRAIN else 0
         meta = featurize_set(name, items, a.cache, copies, a.workers, a.seed, noise_paths,
-                             voice_paths, a.force, augment_config(a.edges))
+                             voice_paths, a.force, aug_config)
         by_corpus = {}
         for it, r in zip(meta["items"], [r for r in meta["rows"] if r[1] == 0]):
             by_corpus.setdefault(it["corpus"], 0.0)

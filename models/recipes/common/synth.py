@@ -4,11 +4,11 @@
 
 Engines (each used only if installed): espeak-ng (every non-MBROLA English accent x every
 voice variant, random rate and pitch), flite (kal, kal16, awb, rms, slt) and festival
-(kal_diphone, cmu_us_slt_arctic_hts, and ked_diphone on request: see OPT_IN_SPEAKERS). Text: fortunes, WordNet example sentences, CMUdict
-words (each only if installed), plus generated number and digit strings; all normalised by
-text.normalize (lowercase a-z, apostrophe, space), and the normalised text is what is
-spoken. Output: DIR/wav/NNN/uttNNNNNNN.wav (16 kHz mono 16-bit, resampled with sox),
-DIR/manifest.tsv and DIR/synth_info.json.
+(kal_diphone, cmu_us_slt_arctic_hts; ked_diphone on request, see OPT_IN_SPEAKERS). Text:
+fortunes, WordNet example sentences, CMUdict words (each only if installed), plus generated
+number and digit strings; all normalised by text.normalize (lowercase a-z, apostrophe,
+space), and the normalised text is what is spoken. Output: DIR/wav/NNN/uttNNNNNNN.wav
+(16 kHz mono 16-bit, resampled with sox), DIR/manifest.tsv and DIR/synth_info.json.
 
 Split (by underlying speaker, plus a disjoint sentence set):
 * held-out speakers: slt (flite slt and festival us_slt_hts are the same person), rms, and
