@@ -120,6 +120,44 @@ class ListsTest(unittest.TestCase):
         self.assertEqual(one["train"], two["train"][:1])
 
 
+class LevelTest(unittest.TestCase):
+    def test_gain_flags_set_the_copies_level_range_and_default_keeps_the_cache(self):
+        from models.recipes.asr import data, recipe
+        from models.recipes.common import augment
+        # No flag: exactly the old configuration, so existing feature caches stay valid.
+        self.assertEqual(data.augment_config(), data.augment_config(0.0, None, None))
+        self.assertEqual(data.augment_config()["gain"], augment.DEFAULT_CONFIG["gain"])
+        a = recipe.parser().parse_args(["prepare", "--gain-db=-30,10", "--gain-p", "0.8"])
+        cfg = data.augment_config(a.edges, a.gain_db, a.gain_p)
+        self.assertEqual(cfg["gain"], {"p": 0.8, "db": [-30.0, 10.0]})
+        self.assertNotEqual(cfg, data.augment_config())  # so the cache is recomputed
+        with self.assertRaises(ValueError):
+            data.augment_config(gain_p=1.5)
+        with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
+            recipe.parser().parse_args(["prepare", "--gain-db=10,-30"])
+        # The Augmenter draws every copy's gain inside the new range, and reaches its low end.
+        aug = augment.Augmenter({"gain": cfg["gain"] | {"p": 1.0}}, base_seed=3)
+        x = np.full(1600, 0.1, np.float32)
+        gains = [aug.augment(x, i)[1][0][1] for i in range(200)]
+        self.assertGreaterEqual(min(gains), -30.0)
+        self.assertLessEqual(max(gains), 10.0)
+        self.assertLess(min(gains), -25.0)
+
+    def test_scaled_copies_change_the_level_by_exactly_the_gain(self):
+        import soundfile as sf
+        from models.recipes.asr import evaluate
+        rng = np.random.default_rng(0)
+        x = (0.05 * rng.standard_normal(8000)).astype(np.float32)
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "in.wav")
+            sf.write(src, x, 16000, subtype="FLOAT")
+            os.makedirs(os.path.join(d, "out"))
+            [dst] = evaluate.scaled_copies([src], -20.0, os.path.join(d, "out"))
+            y, rate = sf.read(dst, dtype="float32")
+        self.assertEqual(rate, 16000)
+        np.testing.assert_allclose(y, x * 0.1, rtol=1e-6, atol=1e-9)
+
+
 @unittest.skipIf(torch is None, "python3-torch not installed")
 class TrainerResumeTest(unittest.TestCase):
     def run_trainer(self, ckpt, max_minutes=None, resume=False):

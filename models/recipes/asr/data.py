@@ -120,15 +120,27 @@ def _featurize(job):
     return out
 
 
-def augment_config(edges: float = 0.0) -> dict:
+def augment_config(edges: float = 0.0, gain_db: tuple | None = None,
+                   gain_p: float | None = None) -> dict:
     """The waveform augmentation of the training copies (augment.DEFAULT_CONFIG, all
     noise kinds: real noise, white/pink/brown/blue, babble of training voices); with
     edges > 0, that share of copies is trimmed and gets 0-0.5 s of silence before and
-    0-0.3 s after (augment.reframe_edges; the noise step then covers it)."""
+    0-0.3 s after (augment.reframe_edges; the noise step then covers it). `gain_db`
+    (low, high) and `gain_p` replace the default gain step (a share `gain_p` of copies
+    scaled by a uniform draw in dB, applied last, after noise; None keeps the default)."""
     cfg = json.loads(json.dumps(augment.DEFAULT_CONFIG))
     cfg["reverb"]["backend"] = "sox"
     if edges > 0:
         cfg["edges"] = {"p": float(edges), "lead_s": [0.0, 0.5], "trail_s": [0.0, 0.3]}
+    if gain_db is not None:
+        low, high = (float(v) for v in gain_db)
+        if not low <= high:
+            raise ValueError(f"gain range {low},{high} dB: low must not exceed high")
+        cfg["gain"]["db"] = [low, high]
+    if gain_p is not None:
+        if not 0.0 <= gain_p <= 1.0:
+            raise ValueError(f"gain probability {gain_p}: allowed 0..1")
+        cfg["gain"]["p"] = float(gain_p)
     return cfg
 
 
@@ -223,7 +235,7 @@ def cmd_prepare(a) -> dict:
     rng = random.Random(f"babble:{a.seed}")
     voice_paths = [it["path"] for it in rng.sample(synth_train, min(a.babble_voices,
                                                                    len(synth_train)))]
-    aug_config = augment_config(a.edges)
+    aug_config = augment_config(a.edges, a.gain_db, a.gain_p)
     info = {"sets": {}, "copies": a.copies, "seed": a.seed, "workers": a.workers,
             "noises": [os.path.basename(p) for p in noise_paths],
             "excluded_noises": list(EXCLUDED_NOISES), "babble_voices": len(voice_paths),

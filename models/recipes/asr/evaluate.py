@@ -20,9 +20,33 @@ from .decode import LmFusion, greedy_decode, net_from_model_file, prefix_beam_se
     run_network
 
 
+def scaled_copies(paths: list, gain_db: float, folder: str) -> list:
+    """32-bit float WAV copies of `paths` (mono, 16 kHz, as load_audio reads them) scaled by
+    `gain_db`, written to `folder`; returns their paths in input order. Float keeps quiet
+    copies exact and loud ones unclipped, so the engine sees exactly the scaled signal."""
+    import soundfile as sf
+    scale = np.float32(10.0 ** (gain_db / 20.0))
+    out = []
+    for i, path in enumerate(paths):
+        dst = os.path.join(folder, f"{i:06d}.wav")
+        sf.write(dst, load_audio(path) * scale, frontend.SAMPLE_RATE, subtype="FLOAT")
+        out.append(dst)
+    return out
+
+
 def cpp_run(a, paths: list, extra_args=()) -> list[dict]:
-    """Runs the C++ engine's offline transcriber (`auris_transcribe --json`) over `paths`;
-    returns per path {"transcript", "words": [(word, confidence)]} in input order."""
+    """Runs the C++ engine's offline transcriber (`auris_transcribe --json`) over `paths`
+    (each scaled by `a.gain_db` first when that is set and not 0); returns per path
+    {"transcript", "words": [(word, confidence)]} in input order."""
+    gain_db = getattr(a, "gain_db", 0.0) or 0.0
+    if gain_db:
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            return _cpp_run(a, scaled_copies(paths, gain_db, tmp), extra_args)
+    return _cpp_run(a, paths, extra_args)
+
+
+def _cpp_run(a, paths: list, extra_args=()) -> list[dict]:
     binary = a.cpp_bin
     if not binary or not (os.path.exists(binary) or shutil.which(binary)):
         raise SystemExit(f"eval --engine cpp: C++ transcriber {binary!r} not found: build it "
@@ -160,6 +184,10 @@ def cmd_eval(a) -> dict:
     trainer_lib.set_threads(a.threads)
     results = {"engine": a.engine, "model": a.model,
                "note": "PyTorch, not the C++ engine" if a.engine == "torch" else "C++ engine"}
+    if getattr(a, "gain_db", 0.0):
+        if a.engine != "cpp":
+            raise SystemExit("eval --gain-db: only with --engine cpp")
+        results["gain_db"] = a.gain_db
     lm = None
     if a.lm and os.path.exists(a.lm) and not a.no_lm:
         lm = kneser_ney.ArpaModel.read(a.lm)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from ..common import augment
 from .config import DEFAULT_CACHE, DEFAULT_CKPT, DEFAULT_GOLDEN, DEFAULT_MODEL, \
     DEFAULT_SYNTH, REPO_ROOT
 from .data import cmd_prepare
@@ -30,6 +31,17 @@ from .evaluate import cmd_calibrate, cmd_eval, cmd_tune
 from .export import cmd_export
 from .lm import cmd_lm
 from .train import cmd_train
+
+
+def _db_range(text: str) -> tuple[float, float]:
+    """'LOW,HIGH' in dB -> (low, high); argparse error otherwise."""
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected LOW,HIGH in dB, e.g. -30,10")
+    if low > high:
+        raise argparse.ArgumentTypeError(f"{text!r}: LOW must not exceed HIGH")
+    return low, high
 
 
 def parser() -> argparse.ArgumentParser:
@@ -50,6 +62,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--edges", type=float, default=0.0,
                    help="share of augmented copies trimmed and given 0-0.5 s of silence "
                         "before and 0-0.3 s after (speech at the very start of a file)")
+    p.add_argument("--gain-db", type=_db_range, default=None,
+                   help="LOW,HIGH: range of the copies' level change in dB (default "
+                        f"{augment.DEFAULT_CONFIG['gain']['db']}); e.g. --gain-db=-30,10 for "
+                        "microphones quieter or louder than the synthetic voices")
+    p.add_argument("--gain-p", type=float, default=None,
+                   help="share of copies whose level changes (default "
+                        f"{augment.DEFAULT_CONFIG['gain']['p']})")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--num-valid", type=int, default=300)
     p.add_argument("--babble-voices", type=int, default=200)
@@ -154,6 +173,9 @@ def parser() -> argparse.ArgumentParser:
                    help="streaming-drift check length (0 to skip)")
     p.add_argument("--stream-set", default="test_synth_speaker")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--gain-db", type=float, default=0.0,
+                   help="scale every test file by this many dB first (--engine cpp; e.g. -20 "
+                        "for a quiet microphone)")
     p.add_argument("--out", default="")
     return ap
 
