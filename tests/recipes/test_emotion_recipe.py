@@ -108,6 +108,58 @@ class EmotionLabelTest(unittest.TestCase):
         self.assertEqual(recipe.speech_mask(100 * x).tolist(), m.tolist())
 
     @unittest.skipUnless(shutil.which("sox"), "sox not installed")
+    @unittest.skipUnless(torch is not None, "python3-torch not installed")
+    def test_category_head_adds_cross_entropy_and_is_never_exported(self):
+        from models.recipes.emotion import data, model as M, train
+
+        class Two:  # two noise-like utterances: happiness and sadness
+            def wave(self, i):
+                return np.random.default_rng(i).uniform(-0.3, 0.3, 6400).astype(np.float32)
+
+            def length(self, i):
+                return 6400
+
+            def labels(self, idx):
+                return np.array([data.CIRCUMPLEX[["happiness", "sadness"][i]] for i in idx],
+                                np.float32)
+
+            def categories(self, idx):
+                return np.array([data.CATEGORIES.index(["happiness", "sadness"][i])
+                                 for i in idx])
+
+        torch.set_num_threads(1)
+        spec = M.model_spec(M.TINY_MODEL)
+        net = M.attach_category_head(M.build_model(spec), spec, len(data.CATEGORIES))
+        aug = dict(train.AUG, speed_p=0.0, noise_p=0.0)
+        losses = {}
+        for w in (0.0, 2.0):
+            net.zero_grad()
+            task = train.EmotionTask(Two(), [0, 1], [0, 1], net, 5, 2, [], aug=aug,
+                                     category_weight=w)
+            losses[w] = task.step((0, 1))
+            grad = net.aux_category.weight.grad
+            self.assertEqual(w > 0, grad is not None and float(grad.abs().sum()) > 0)
+        # The same batch: only the weighted cross-entropy differs, and it matches an
+        # independent computation from the pooled LSTM output of the two utterances.
+        ce = losses[2.0]["category_ce"]
+        self.assertAlmostEqual(losses[2.0]["loss"] - losses[0.0]["loss"], 2.0 * ce, places=4)
+        with torch.no_grad():
+            h = net.aux_hidden.mean(1)  # every 40 ms block of these waves is speech
+            logits = net.aux_category(h)
+            want = -torch.log_softmax(logits, -1)[[0, 1], [2, 8]].mean().item()
+        self.assertAlmostEqual(ce, want, places=4)
+        # A checkpoint with the head loads as the plain layer list (what export writes).
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "c.pt")
+            torch.save({"extra": {"spec": spec}, "model": net.state_dict()}, path)
+            loaded, _, _ = M.load_checkpoint(path)
+        self.assertFalse(hasattr(loaded, "aux_category"))
+        x = torch.from_numpy(np.random.default_rng(1).uniform(-0.3, 0.3, (1, 40, 160))
+                             .astype(np.float32))
+        net.eval()
+        with torch.no_grad():
+            np.testing.assert_allclose(loaded(x).numpy(), net(x).numpy(), atol=1e-6)
+
     def test_reverb_augmentation_is_off_by_default_and_fills_pauses_when_on(self):
         from models.recipes.emotion import train
 

@@ -36,10 +36,11 @@ CIRCUMPLEX = {
     "surprise": (0.7, 0.3), "disgust": (0.3, -0.7), "neutral": (0.0, 0.0),
     "calm": (-0.5, 0.3), "boredom": (-0.7, -0.3), "sadness": (-0.6, -0.7),
 }
+CATEGORIES = tuple(CIRCUMPLEX)   # class ids of `train --category-weight` (training only)
 STRONG_AROUSAL_SCALE = 1.2       # RAVDESS 'strong' intensity: arousal x 1.2, clipped to [-1, 1]
 
-# Validation speakers for checkpoint selection: TRAINING speakers (never the held-out ones
-# of readers.HELDOUT_REAL_SPEAKERS), both sexes (EmoDB 16 f; RAVDESS 17 m, 18 f).
+# Validation speakers for checkpoint selection: not trained on and never the held-out ones
+# of readers.HELDOUT_REAL_SPEAKERS; both sexes (EmoDB 16 f; RAVDESS 17 m, 18 f).
 VALIDATION_SPEAKERS = frozenset({"emodb-16", "ravdess-17", "ravdess-18"})
 
 
@@ -132,6 +133,11 @@ class Corpus:
     def labels(self, idx) -> np.ndarray:
         return np.array([[self.utts[i]["arousal"], self.utts[i]["valence"]] for i in idx],
                         dtype=np.float32)
+
+    def categories(self, idx) -> np.ndarray:
+        """Class ids (index in CATEGORIES) of the utterances' emotion categories."""
+        return np.array([CATEGORIES.index(self.utts[i]["emotion"]) for i in idx],
+                        dtype=np.int64)
 
 
 def speech_mask(wave: np.ndarray, n_out: int | None = None, floor_db: float = 35.0):

@@ -77,12 +77,31 @@ def model_cost(spec: list, model) -> dict:
             "receptive_field_frames": int(netspec.receptive_field(spec))}
 
 
+AUX_PREFIX = "aux_"  # training-only modules (attach_category_head); never exported
+
+
+def attach_category_head(model, spec: list, num_categories: int):
+    """Adds a training-only classifier `model.aux_category` over the last LSTM layer's
+    output (N, T', hidden) and a forward hook that keeps that output in `model.aux_hidden`
+    on every forward. The exported network (the layer list) does not change."""
+    import torch
+    lstm = [c for c in spec if c["type"] == "lstm"][-1]
+    model.aux_category = torch.nn.Linear(lstm["hidden_size"], num_categories)
+
+    def keep(_module, _inputs, output):
+        model.aux_hidden = output
+
+    model.layers[lstm["name"]].register_forward_hook(keep)
+    return model
+
+
 def load_checkpoint(path: str):
     import torch
     state = torch.load(path, map_location="cpu")
     spec = state["extra"]["spec"]
     model = netspec.SpecNet(spec)
-    model.load_state_dict(state["model"])
+    model.load_state_dict({k: v for k, v in state["model"].items()
+                           if not k.startswith(AUX_PREFIX)})
     model.eval()
     return model, spec, state
 

@@ -84,6 +84,9 @@ def main(argv=None):
     a.add_argument("--reverb", type=float, default=0.0,
                    help="probability of sox room reverb (reverberance 10-80, HF damping "
                         "10-90, room scale 20-100) per training utterance")
+    a.add_argument("--category-weight", type=float, default=0.0,
+                   help="weight of an auxiliary cross-entropy on the emotion category "
+                        "(training-only head on the pooled LSTM output; 0 = off)")
     a = sub.add_parser("eval")
     a.add_argument("--cache", default=CACHE_DIR)
     a.add_argument("--engine", choices=["torch", "cpp"], default="torch",

@@ -10,11 +10,11 @@ import sys
 import numpy as np
 
 from models.recipes.common import augment, metrics, readers, trainer
-from models.recipes.emotion.data import (BLOCK, CKPT_DIR, SR, SUBSAMPLING, Corpus, log,
-                                         speech_mask)
+from models.recipes.emotion.data import (BLOCK, CATEGORIES, CKPT_DIR, SR, SUBSAMPLING,
+                                         Corpus, log, speech_mask)
 from models.recipes.emotion.model import (DEFAULT_MODEL, TINY_MODEL, TorchPredictor,
-                                          build_model, model_cost, model_spec, pad_batch,
-                                          summaries)
+                                          attach_category_head, build_model, model_cost,
+                                          model_spec, pad_batch, summaries)
 
 
 AUG = {"speed_p": 0.6, "speed": [0.9, 1.1], "noise_p": 0.8, "snr_db": [5.0, 30.0],
@@ -25,7 +25,8 @@ AUG = {"speed_p": 0.6, "speed": [0.9, 1.1], "noise_p": 0.8, "snr_db": [5.0, 30.0
 
 class EmotionTask:
     def __init__(self, corpus: Corpus, train_idx, valid_idx, model, seed: int, batch: int,
-                 noises, frame_weight: float = 0.5, aug: dict = AUG):
+                 noises, frame_weight: float = 0.5, aug: dict = AUG,
+                 category_weight: float = 0.0):
         self.c = corpus
         self.train_idx = list(train_idx)
         self.valid_idx = list(valid_idx)
@@ -34,6 +35,7 @@ class EmotionTask:
         self.batch = batch
         self.noises = noises
         self.frame_weight = frame_weight
+        self.category_weight = category_weight  # > 0 needs attach_category_head(model)
         self.aug = aug
         self.valid_waves = [corpus.wave(i) for i in self.valid_idx]
         self.valid_labels = corpus.labels(self.valid_idx)
@@ -105,9 +107,18 @@ class EmotionTask:
         loss_v = 1 - ccc_torch(summ[:, 1], y[:, 1])
         frame_mse = (((out - y[:, None, :]) ** 2).sum(-1) * mt).sum() / mt.sum().clamp(min=1)
         loss = loss_a + loss_v + self.frame_weight * frame_mse
+        logs = {}
+        if self.category_weight > 0:
+            # Emotion category from the speech-frame mean of the last LSTM output.
+            h = self.model.aux_hidden
+            pooled = (h * mt[..., None]).sum(1) / mt.sum(1).clamp(min=1)[:, None]
+            ce = torch.nn.functional.cross_entropy(
+                self.model.aux_category(pooled), torch.from_numpy(self.c.categories(key)))
+            loss = loss + self.category_weight * ce
+            logs["category_ce"] = ce.item()
         loss.backward()
         return {"loss": loss.item(), "1-ccc_a": loss_a.item(), "1-ccc_v": loss_v.item(),
-                "frame_mse": frame_mse.item()}
+                "frame_mse": frame_mse.item(), **logs}
 
     def validate(self) -> dict:
         s = summaries(TorchPredictor(self.model), self.valid_waves)
@@ -144,6 +155,9 @@ def train(args) -> dict:
         cfg.update(extra)
     spec = model_spec(cfg)
     model = build_model(spec, dropout=args.dropout)
+    category_weight = getattr(args, "category_weight", 0.0)
+    if category_weight > 0:
+        attach_category_head(model, spec, len(CATEGORIES))
     noises = []
     if not args.no_noise:
         try:
@@ -152,7 +166,8 @@ def train(args) -> dict:
             log(f"no real noise ({e}); training without noise")
     aug = dict(AUG, vtlp_p=getattr(args, "vtlp", 0.0), reverb_p=getattr(args, "reverb", 0.0))
     task = EmotionTask(corpus, train_idx, valid_idx, model, args.seed, args.batch, noises,
-                       frame_weight=args.frame_weight, aug=aug)
+                       frame_weight=args.frame_weight, aug=aug,
+                       category_weight=category_weight)
     steps_per_epoch = len(task.batches(0))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     lr_fn = trainer.warmup_cosine(args.lr, min(200, steps_per_epoch), steps_per_epoch *
@@ -166,6 +181,7 @@ def train(args) -> dict:
                 "train_utterances": len(train_idx), "valid_utterances": len(valid_idx),
                 "train_hours": sum(corpus.length(i) for i in train_idx) / SR / 3600,
                 "augmentation": aug, "frame_weight": args.frame_weight,
+                "category_weight": category_weight,
                 "lr": args.lr, "batch": args.batch, "epochs": args.epochs,
                 "dropout": args.dropout}
     log(f"train: {len(train_idx)} utts ({tr.extra['train_hours']:.2f} h), valid "
