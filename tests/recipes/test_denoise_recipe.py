@@ -65,6 +65,29 @@ class MixingTest(unittest.TestCase):
 
 
 @unittest.skipIf(torch is None, "python3-torch not installed")
+class BabblePoolTest(unittest.TestCase):
+    def test_babble_real_adds_only_real_training_recordings(self):
+        voices = [np.full(10, 1.0, np.float32)]
+        paths = [".cache/synth-s0/wav/000/a.wav", "/data/emotion/emodb/03a01Fa.wav",
+                 "/usr/share/asterisk/sounds/en/digits/7.wav", ".cache/synth-s0/wav/001/b.wav",
+                 "/data/emotion/ravdess/Actor_05/x.wav"]
+        clean = [np.full(10, float(i + 2), np.float32) for i in range(len(paths))]
+        self.assertEqual(recipe.babble_pool(voices, clean, paths, 0, 0), voices)
+        pool = recipe.babble_pool(voices, clean, paths, 2, 0)
+        self.assertEqual(len(pool), 3)
+        self.assertIs(pool[0], voices[0])
+        added = sorted(int(v[0]) - 2 for v in pool[1:])
+        self.assertEqual(len(set(added)), 2)
+        self.assertTrue(set(added) <= {1, 2, 4})  # the real recordings, never synth ones
+        # Seeded: the same draw every time; all three when asked for three.
+        again = recipe.babble_pool(voices, clean, paths, 2, 0)
+        self.assertEqual([int(v[0]) for v in pool], [int(v[0]) for v in again])
+        self.assertEqual(sorted(int(v[0]) - 2 for v in
+                                recipe.babble_pool(voices, clean, paths, 3, 0)[1:]), [1, 2, 4])
+        with self.assertRaises(SystemExit):
+            recipe.babble_pool(voices, clean, paths, 4, 0)
+
+
 class TinyTrainingTest(unittest.TestCase):
     def test_loss_falls_and_resume_is_exact(self):
         torch.set_num_threads(1)

@@ -144,6 +144,25 @@ def load_set(name: str) -> list[np.ndarray]:
                    np.load(os.path.join(CACHE, f"{name}_offsets.npy")))
 
 
+def is_synthetic(path: str) -> bool:
+    """A synth.py file (its wav/ folder), as opposed to a real recording."""
+    return "/synth" in path or "/wav/" in path
+
+
+def babble_pool(voices: list, clean: list, clean_paths: list, count: int, seed: int) -> list:
+    """The babble voices of training: the synthetic babble utterances plus `count` real
+    training recordings drawn (seeded) from the clean training set, so babble also holds
+    real voices (EmoDB, RAVDESS and Asterisk training speakers). count 0: unchanged."""
+    if count <= 0:
+        return list(voices)
+    real = [i for i, p in enumerate(clean_paths) if not is_synthetic(p)]
+    if count > len(real):
+        raise SystemExit(f"--babble-real {count}: only {len(real)} real training "
+                         f"recordings in the cache")
+    rng = np.random.default_rng([seed, 11])
+    return list(voices) + [clean[i] for i in sorted(rng.permutation(real)[:count])]
+
+
 # --------------------------------------------------------------------------- mixing
 def _segment(x, n, rng):
     return augment.fit_length(x, n, rng)
@@ -245,6 +264,10 @@ def train(args) -> None:
     trainer.set_threads(args.threads)
     clean, noise, voices = load_set("clean_train"), load_set("noise_train"), \
         load_set("babble_train")
+    if args.babble_real:
+        with open(os.path.join(CACHE, "clean_train.txt")) as fh:
+            clean_paths = fh.read().split("\n")[:len(clean)]
+        voices = babble_pool(voices, clean, clean_paths, args.babble_real, args.seed)
     valid_clean = load_set("clean_valid")
     net = netspec.SpecNet(spec(args.hidden, args.conv))
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -362,7 +385,7 @@ def eval_set(seed: int = 1234, per_kind: int = 30):
     clean = load_set("clean_test")
     with open(os.path.join(CACHE, "clean_test.txt")) as fh:
         paths = fh.read().split()
-    synth = [i for i, p in enumerate(paths) if "/synth" in p or "/wav/" in p]
+    synth = [i for i, p in enumerate(paths) if is_synthetic(p)]
     real = [i for i in range(len(paths)) if i not in set(synth)]
     rng = np.random.default_rng(seed)
     picks = list(rng.permutation(synth)[:per_kind]) + list(rng.permutation(real)[:per_kind])
@@ -555,6 +578,9 @@ def main(argv=None):
     p.add_argument("--recolour", type=float, default=0.0,
                    help="probability of a random spectral shape + modulation on real and "
                         "coloured training noise (augment.random_colouring)")
+    p.add_argument("--babble-real", type=int, default=0,
+                   help="real training recordings added to the synthetic babble voices "
+                        "(0: babble of synthetic voices only)")
     p = sub.add_parser("export")
     p.add_argument("--checkpoint")
     p.add_argument("--out")
