@@ -16,7 +16,8 @@ so mask = 1 reconstructs the input exactly). Algorithmic latency: one frame, 20 
 Data: clean speech = synthetic voices of the training split (synth.py) + real training
 speakers of EmoDB and RAVDESS + the Asterisk prompts (8 kHz, upsampled); noise = the real
 noise clips except the held-out exercise_bike and speechbrain_noise1, synthetic coloured
-noise, babble of 3-7 training voices; SNR uniform in -5..20 dB, 5% clean-only examples,
+noise, babble of 3-7 training voices (synthetic; `train --babble-real N` adds N real
+training recordings to the babble voices); SNR uniform in -5..20 dB, 5% clean-only examples,
 overall level -35..-5 dBFS. Held out for evaluation: the synthetic test_speaker voices
 (slt, rms, two espeak-ng accents) and the real held-out speakers (readers.py), mixed with
 exercise_bike, speechbrain_noise1 and babble of held-out voices.
