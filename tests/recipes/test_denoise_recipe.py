@@ -12,7 +12,7 @@ except ImportError:
     torch = None
 
 from models.recipes.common import augment, metrics, netspec, trainer
-from models.recipes.denoise import recipe
+from models.recipes.denoise import mixing, recipe
 
 
 @unittest.skipIf(torch is None, "python3-torch not installed")
@@ -54,13 +54,13 @@ class MixingTest(unittest.TestCase):
         clean = [np.sin(np.arange(40000) * 0.05).astype(np.float32)]
         noise = [rng_data.standard_normal(60000).astype(np.float32)]
         voices = [rng_data.standard_normal(20000).astype(np.float32)]
-        a = recipe.make_example(clean, noise, voices, np.random.default_rng(5),
+        a = mixing.make_example(clean, noise, voices, np.random.default_rng(5),
                                 snr_range=(7.0, 7.0), p_clean=0.0)
-        b = recipe.make_example(clean, noise, voices, np.random.default_rng(5),
+        b = mixing.make_example(clean, noise, voices, np.random.default_rng(5),
                                 snr_range=(7.0, 7.0), p_clean=0.0)
         np.testing.assert_array_equal(a[0], b[0])
         noisy, target = a
-        self.assertEqual(noisy.shape, (recipe.SEGMENT,))
+        self.assertEqual(noisy.shape, (mixing.SEGMENT,))
         self.assertAlmostEqual(augment.snr_db(target, noisy - target), 7.0, places=2)
 
 
@@ -72,20 +72,20 @@ class BabblePoolTest(unittest.TestCase):
                  "/usr/share/asterisk/sounds/en/digits/7.wav", ".cache/synth-s0/wav/001/b.wav",
                  "/data/emotion/ravdess/Actor_05/x.wav"]
         clean = [np.full(10, float(i + 2), np.float32) for i in range(len(paths))]
-        self.assertEqual(recipe.babble_pool(voices, clean, paths, 0, 0), voices)
-        pool = recipe.babble_pool(voices, clean, paths, 2, 0)
+        self.assertEqual(mixing.babble_pool(voices, clean, paths, 0, 0), voices)
+        pool = mixing.babble_pool(voices, clean, paths, 2, 0)
         self.assertEqual(len(pool), 3)
         self.assertIs(pool[0], voices[0])
         added = sorted(int(v[0]) - 2 for v in pool[1:])
         self.assertEqual(len(set(added)), 2)
         self.assertTrue(set(added) <= {1, 2, 4})  # the real recordings, never synth ones
         # Seeded: the same draw every time; all three when asked for three.
-        again = recipe.babble_pool(voices, clean, paths, 2, 0)
+        again = mixing.babble_pool(voices, clean, paths, 2, 0)
         self.assertEqual([int(v[0]) for v in pool], [int(v[0]) for v in again])
         self.assertEqual(sorted(int(v[0]) - 2 for v in
-                                recipe.babble_pool(voices, clean, paths, 3, 0)[1:]), [1, 2, 4])
+                                mixing.babble_pool(voices, clean, paths, 3, 0)[1:]), [1, 2, 4])
         with self.assertRaises(SystemExit):
-            recipe.babble_pool(voices, clean, paths, 4, 0)
+            mixing.babble_pool(voices, clean, paths, 4, 0)
 
 
 class TinyTrainingTest(unittest.TestCase):
@@ -105,7 +105,7 @@ class TinyTrainingTest(unittest.TestCase):
 
             def step(key):
                 r = np.random.default_rng(augment.utterance_seed(0, key[1], key[0]))
-                pairs = [recipe.make_example(clean, noise, noise, r, n=4000, p_clean=0.0,
+                pairs = [mixing.make_example(clean, noise, noise, r, n=4000, p_clean=0.0,
                                              snr_range=(0, 0)) for _ in range(4)]
                 noisy = torch.from_numpy(np.stack([p[0] for p in pairs]))
                 target = torch.from_numpy(np.stack([p[1] for p in pairs]))

@@ -34,6 +34,7 @@ import time
 import numpy as np
 
 from models.recipes.common import augment, export, metrics, netspec, readers, trainer
+from models.recipes.denoise.mixing import babble_pool, is_synthetic, make_example
 
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.path.join(RECIPE_DIR, "cache")
@@ -46,7 +47,6 @@ N_FFT = 320
 HOP = 160
 BINS = N_FFT // 2 + 1
 LOG_FLOOR = 1e-9
-SEGMENT = 2 * SR
 HELDOUT_NOISES = ("exercise_bike", "speechbrain_noise1")
 FRONT_END = {"type": "stft_mask", "n_fft": N_FFT, "win_length": N_FFT, "hop_length": HOP,
              "window": "sqrt_hann", "log_floor": LOG_FLOOR, "mask": "real"}
@@ -143,57 +143,6 @@ def prepare(args) -> None:
 def load_set(name: str) -> list[np.ndarray]:
     return _unpack(np.load(os.path.join(CACHE, f"{name}.npy")),
                    np.load(os.path.join(CACHE, f"{name}_offsets.npy")))
-
-
-def is_synthetic(path: str) -> bool:
-    """A synth.py file (its wav/ folder), as opposed to a real recording."""
-    return "/synth" in path or "/wav/" in path
-
-
-def babble_pool(voices: list, clean: list, clean_paths: list, count: int, seed: int) -> list:
-    """The babble voices of training: the synthetic babble utterances plus `count` real
-    training recordings drawn (seeded) from the clean training set, so babble also holds
-    real voices (EmoDB, RAVDESS and Asterisk training speakers). count 0: unchanged."""
-    if count <= 0:
-        return list(voices)
-    real = [i for i, p in enumerate(clean_paths) if not is_synthetic(p)]
-    if count > len(real):
-        raise SystemExit(f"--babble-real {count}: only {len(real)} real training "
-                         f"recordings in the cache")
-    rng = np.random.default_rng([seed, 11])
-    return list(voices) + [clean[i] for i in sorted(rng.permutation(real)[:count])]
-
-
-# --------------------------------------------------------------------------- mixing
-def _segment(x, n, rng):
-    return augment.fit_length(x, n, rng)
-
-
-def make_example(clean_set, noise_set, voices, rng, snr_range=(-5.0, 20.0),
-                 n=SEGMENT, p_clean=0.05, p_recolour=0.0):
-    """(noisy, clean) float32 pair of n samples; clean has a random level. With probability
-    p_recolour a real or coloured noise gets a random spectral shape and slow modulation
-    (augment.random_colouring), so 5 real clips stand for many noise types."""
-    clean = _segment(clean_set[int(rng.integers(len(clean_set)))], n, rng)
-    level_db = rng.uniform(-35, -5)
-    clean = clean / (augment.rms(clean) + 1e-9) * 10 ** (level_db / 20)
-    if rng.random() < p_clean:
-        return clean.astype(np.float32), clean.astype(np.float32)
-    r = rng.random()
-    if r < 0.45:
-        noise = _segment(noise_set[int(rng.integers(len(noise_set)))], n, rng)
-    elif r < 0.75:
-        noise = augment.babble(voices, n, rng, k_range=(3, 7))
-    else:
-        colour = ["white", "pink", "brown", "blue"][int(rng.integers(4))]
-        noise = augment.coloured_noise(n, colour, rng)
-    if not 0.45 <= r < 0.75:  # babble stays babble
-        noise = augment.maybe_recolour(noise, rng, p_recolour)
-    noisy = augment.add_noise(clean, noise, rng.uniform(*snr_range), rng)
-    peak = np.max(np.abs(noisy))
-    if peak > 0.99:
-        noisy, clean = noisy * 0.99 / peak, clean * 0.99 / peak
-    return noisy.astype(np.float32), clean.astype(np.float32)
 
 
 # --------------------------------------------------------------------------- torch model
