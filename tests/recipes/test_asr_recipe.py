@@ -120,6 +120,26 @@ class ListsTest(unittest.TestCase):
         self.assertEqual(one["train"], two["train"][:1])
 
 
+class LmPathTest(unittest.TestCase):
+    def test_lm_defaults_to_the_cache_read_and_a_missing_one_is_an_error(self):
+        from models.recipes.asr import recipe
+        with tempfile.TemporaryDirectory() as d:
+            for cmd in ("tune", "calibrate", "eval"):
+                a = recipe.parser().parse_args([cmd, "--cache", d])
+                with self.assertRaises(SystemExit) as e:
+                    recipe.resolve_lm(a)
+                self.assertIn(os.path.join(d, "lm.arpa"), str(e.exception))
+            a = recipe.parser().parse_args(["eval", "--cache", d, "--no-lm"])
+            recipe.resolve_lm(a)  # no LM asked for: fine
+            open(os.path.join(d, "lm.arpa"), "w").close()
+            a = recipe.parser().parse_args(["tune", "--cache", d])
+            recipe.resolve_lm(a)
+            self.assertEqual(a.lm, os.path.join(d, "lm.arpa"))
+            a = recipe.parser().parse_args(["eval", "--cache", d, "--lm", "/x/other.arpa"])
+            with self.assertRaises(SystemExit):
+                recipe.resolve_lm(a)
+
+
 class LevelTest(unittest.TestCase):
     def test_gain_flags_set_the_copies_level_range_and_default_keeps_the_cache(self):
         from models.recipes.asr import data, recipe

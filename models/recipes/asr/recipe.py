@@ -132,7 +132,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tune", help="lm_weight / word bonus grid on the validation set")
     common(p)
     p.add_argument("--model", default=DEFAULT_MODEL)
-    p.add_argument("--lm", default=os.path.join(DEFAULT_CACHE, "lm.arpa"))
+    p.add_argument("--lm", default=None, help="ARPA LM (default: <cache>/lm.arpa)")
     p.add_argument("--beam", type=int, default=16)
     p.add_argument("--lm-weights", default="0.2,0.4,0.6,0.8,1.0")
     p.add_argument("--word-bonuses", default="0,0.5,1,2")
@@ -148,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
                        "through the C++ engine (export embeds it)")
     common(p)
     p.add_argument("--model", default=DEFAULT_MODEL)
-    p.add_argument("--lm", default=os.path.join(DEFAULT_CACHE, "lm.arpa"))
+    p.add_argument("--lm", default=None, help="ARPA LM (default: <cache>/lm.arpa)")
     p.add_argument("--cpp-bin", default=os.path.join(REPO_ROOT, "build", "bin",
                                                      "auris_transcribe"))
     p.add_argument("--limit", type=int, default=0)
@@ -158,7 +158,7 @@ def parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--engine", choices=("torch", "cpp"), default="torch")
     p.add_argument("--model", default=DEFAULT_MODEL)
-    p.add_argument("--lm", default=os.path.join(DEFAULT_CACHE, "lm.arpa"))
+    p.add_argument("--lm", default=None, help="ARPA LM (default: <cache>/lm.arpa)")
     p.add_argument("--no-lm", action="store_true")
     p.add_argument("--cpp-bin", default=os.path.join(REPO_ROOT, "build", "bin",
                                                      "auris_transcribe"),
@@ -180,8 +180,22 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def resolve_lm(a) -> None:
+    """tune / calibrate / eval: --lm defaults to the LM of the cache they read (`lm --cache
+    C` writes C/lm.arpa); a missing LM is an error (eval: unless --no-lm), never a silent
+    decode without it."""
+    if a.cmd not in ("tune", "calibrate", "eval"):
+        return
+    if a.lm is None:
+        a.lm = os.path.join(a.cache, "lm.arpa")
+    if not getattr(a, "no_lm", False) and not os.path.exists(a.lm):
+        raise SystemExit(f"{a.cmd}: LM {a.lm} not found: run `lm --cache {a.cache}` or pass "
+                         f"--lm FILE" + (" or --no-lm" if a.cmd == "eval" else ""))
+
+
 def main(argv=None):
     a = parser().parse_args(argv)
+    resolve_lm(a)
     return {"prepare": cmd_prepare, "lm": cmd_lm, "train": cmd_train, "export": cmd_export,
             "tune": cmd_tune, "eval": cmd_eval, "calibrate": cmd_calibrate}[a.cmd](a)
 
