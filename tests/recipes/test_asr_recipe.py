@@ -163,6 +163,39 @@ class LevelTest(unittest.TestCase):
         self.assertLessEqual(max(gains), 10.0)
         self.assertLess(min(gains), -25.0)
 
+    def test_calibration_copies_use_the_cache_augmentation_with_other_draws(self):
+        import json
+
+        import soundfile as sf
+        from models.recipes.asr import evaluate
+        from models.recipes.common import augment
+        rng = np.random.default_rng(0)
+        xs = [(0.05 * rng.standard_normal(4000)).astype(np.float32) for _ in range(2)]
+        cfg = {"gain": {"p": 1.0, "db": [-30.0, 10.0]}}
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "prepare_info.json"), "w") as fh:
+                json.dump({"seed": 4, "babble_voices": 0, "augmentation": cfg}, fh)
+            with open(os.path.join(d, "lists.json"), "w") as fh:
+                json.dump({"train": []}, fh)
+            src = []
+            for i, x in enumerate(xs):
+                src.append(os.path.join(d, f"in{i}.wav"))
+                sf.write(src[-1], x, 16000, subtype="FLOAT")
+            os.makedirs(os.path.join(d, "out"))
+            got = [sf.read(p, dtype="float32")[0]
+                   for p in evaluate.augmented_copies(d, src, 3, os.path.join(d, "out"))]
+        self.assertEqual(len(got), 6)  # path by path, copy by copy
+        gains = []
+        for n, y in enumerate(got):
+            i, k = divmod(n, 3)
+            want, info = augment.Augmenter(cfg, 4 + 1000).augment(xs[i], i, epoch=k)
+            np.testing.assert_allclose(y, want, rtol=1e-6, atol=1e-9)
+            gains.append(info[0][1])
+            # never the training copies' draw (seed 4) of the same utterance and copy
+            self.assertNotAlmostEqual(info[0][1],
+                                      augment.Augmenter(cfg, 4).augment(xs[i], i, epoch=k)[1][0][1])
+        self.assertEqual(len(set(np.round(gains, 6))), 6)
+
     def test_scaled_copies_change_the_level_by_exactly_the_gain(self):
         import soundfile as sf
         from models.recipes.asr import evaluate

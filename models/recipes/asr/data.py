@@ -216,6 +216,21 @@ def featurize_set(name: str, items: list, cache: str, copies: int, workers: int,
     return meta
 
 
+def augmentation_sources(train_items: list, seed: int, babble_voices: int) -> tuple:
+    """(noise paths, babble voice paths) of the copies' augmentation: the shared real noise
+    clips except EXCLUDED_NOISES, and `babble_voices` synthetic training utterances drawn
+    with the seed."""
+    noise_paths = []
+    if os.path.isdir(readers.shared_data_root()):
+        noise_paths = [u.path for u in readers.read_noise()
+                       if u.extra["name"] not in EXCLUDED_NOISES]
+    synth_train = [it for it in train_items if it["corpus"] == "synth"]
+    rng = random.Random(f"babble:{seed}")
+    voice_paths = [it["path"] for it in rng.sample(synth_train, min(babble_voices,
+                                                                   len(synth_train)))]
+    return noise_paths, voice_paths
+
+
 def cmd_prepare(a) -> dict:
     t0 = time.time()
     os.makedirs(a.cache, exist_ok=True)
@@ -227,14 +242,7 @@ def cmd_prepare(a) -> dict:
         log(f"prepare: {name}: {len(items)} utterances")
     with open(os.path.join(a.cache, "lists.json"), "w") as fh:
         json.dump(sets, fh)
-    noise_paths = []
-    if os.path.isdir(readers.shared_data_root()):
-        noise_paths = [u.path for u in readers.read_noise()
-                       if u.extra["name"] not in EXCLUDED_NOISES]
-    synth_train = [it for it in sets[SETS_TRAIN] if it["corpus"] == "synth"]
-    rng = random.Random(f"babble:{a.seed}")
-    voice_paths = [it["path"] for it in rng.sample(synth_train, min(a.babble_voices,
-                                                                   len(synth_train)))]
+    noise_paths, voice_paths = augmentation_sources(sets[SETS_TRAIN], a.seed, a.babble_voices)
     aug_config = augment_config(a.edges, a.gain_db, a.gain_p)
     info = {"sets": {}, "copies": a.copies, "seed": a.seed, "workers": a.workers,
             "noises": [os.path.basename(p) for p in noise_paths],

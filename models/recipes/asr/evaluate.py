@@ -300,6 +300,34 @@ def cmd_tune(a) -> dict:
     return out
 
 
+def augmented_copies(cache: str, paths: list, copies: int, folder: str) -> list:
+    """`copies` augmented versions of each of `paths` (float WAV in `folder`; copy k of path i
+    at index copies * i + k), with the augmentation the cache's training copies got
+    (prepare_info.json: config, babble voices, seed) but seed + 1000, so they are draws
+    the training copies never had. Order: path by path, copy by copy."""
+    import soundfile as sf
+    from ..common import augment
+    from .data import augmentation_sources
+    with open(os.path.join(cache, "prepare_info.json")) as fh:
+        info = json.load(fh)
+    with open(os.path.join(cache, "lists.json")) as fh:
+        train_items = json.load(fh)["train"]
+    noise_paths, voice_paths = augmentation_sources(train_items, info["seed"],
+                                                    info["babble_voices"])
+    aug = augment.Augmenter(info["augmentation"], info["seed"] + 1000,
+                            augment.load_noises(noise_paths) if noise_paths else [],
+                            [load_audio(p) for p in voice_paths])
+    out = []
+    for i, path in enumerate(paths):
+        x = load_audio(path)
+        for k in range(copies):
+            y, _ = aug.augment(x, i, epoch=k)
+            dst = os.path.join(folder, f"{i:06d}_{k}.wav")
+            sf.write(dst, y, frontend.SAMPLE_RATE, subtype="FLOAT")
+            out.append(dst)
+    return out
+
+
 def cmd_calibrate(a) -> dict:
     """Fits the word-confidence calibration (Platt scaling of the raw confidence's logit)
     on the validation set (never a test set) through the C++ engine and writes
@@ -313,6 +341,13 @@ def cmd_calibrate(a) -> dict:
     items = fs.items[:n]
     refs = [it["text"] for it in items]
     outs = cpp_run(a, [it["path"] for it in items])
+    copies = getattr(a, "augmented", 0)
+    if copies:
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = augmented_copies(a.cache, [it["path"] for it in items], copies, tmp)
+            outs += cpp_run(a, paths)
+        refs = refs + [r for r in refs for _ in range(copies)]
     conf, ok = word_confidences(refs, outs)
     c = np.clip(conf, 1e-6, 1 - 1e-6)
     raw = 1.0 / (1.0 + np.exp(-((np.log(c / (1 - c)) - old["bias"]) / old["scale"])))
@@ -322,7 +357,8 @@ def cmd_calibrate(a) -> dict:
            "ece_raw": metrics.expected_calibration_error(raw, ok),
            "ece_calibrated": metrics.expected_calibration_error(
                metrics.calibrate(raw, scale, bias), ok),
-           "fitted_on": "validation set through the C++ engine"}
+           "fitted_on": "validation set through the C++ engine" + (
+               f", clean + {copies} augmented copies per utterance" if copies else "")}
     with open(os.path.join(a.cache, "calibration.json"), "w") as fh:
         json.dump(out, fh, indent=1)
     log(f"calibrate: {out}")

@@ -152,6 +152,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cpp-bin", default=os.path.join(REPO_ROOT, "build", "bin",
                                                      "auris_transcribe"))
     p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--augmented", type=int, default=0,
+                   help="also fit on this many augmented copies of each validation utterance "
+                        "(the cache's training augmentation, other draws); 0 = clean only")
     p.add_argument("--threads", type=int, default=2)
 
     p = sub.add_parser("eval", help="WER/CER per test set")
