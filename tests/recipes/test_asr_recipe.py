@@ -140,6 +140,24 @@ class LmPathTest(unittest.TestCase):
                 recipe.resolve_lm(a)
 
 
+class HeldoutMetricsTest(unittest.TestCase):
+    def test_eval_json_becomes_flat_numeric_metrics(self):
+        from models.recipes.asr import export as asr_export
+        ev = {"engine": "cpp", "model": "m.safetensors", "gain_db": -20.0,
+              "test_synth_speaker": {"utterances": 3, "words": 9,
+                                     "engine": {"wer": 0.751412, "cer": 0.36204},
+                                     "word_confidence": {"ece": 0.1}},
+              "test_fsdd_heldout": {"engine": {"wer": 0.646, "cer": 0.433}},
+              "word_confidence_ece": 0.091523, "stream": {"ratio": 1.0798, "utterances": 108}}
+        self.assertEqual(asr_export.heldout_metrics(ev), {
+            "gain_db": -20.0, "test_synth_speaker_wer": 0.7514,
+            "test_synth_speaker_cer": 0.362, "test_fsdd_heldout_wer": 0.646,
+            "test_fsdd_heldout_cer": 0.433, "word_confidence_ece": 0.0915,
+            "stream_ratio": 1.0798})
+        self.assertEqual(asr_export.heldout_metrics({"a": 1.5, "b": "x", "c": True}),
+                         {"a": 1.5})
+
+
 class LevelTest(unittest.TestCase):
     def test_gain_flags_set_the_copies_level_range_and_default_keeps_the_cache(self):
         from models.recipes.asr import data, recipe

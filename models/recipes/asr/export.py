@@ -25,6 +25,23 @@ def load_checkpoint_net(path: str):
     return net, state
 
 
+def heldout_metrics(ev: dict) -> dict:
+    """Numeric metrics to embed from an `eval --engine cpp` JSON: per test set
+    "<set>_wer" / "<set>_cer" (rounded to 4 places), "word_confidence_ece" and
+    "stream_ratio"; top-level numbers of any other JSON are taken as they are."""
+    out = {k: v for k, v in ev.items() if isinstance(v, (int, float))
+           and not isinstance(v, bool)}
+    for name, res in ev.items():
+        if isinstance(res, dict) and isinstance(res.get("engine"), dict):
+            out[f"{name}_wer"] = round(res["engine"]["wer"], 4)
+            out[f"{name}_cer"] = round(res["engine"]["cer"], 4)
+    if "word_confidence_ece" in out:
+        out["word_confidence_ece"] = round(out["word_confidence_ece"], 4)
+    if isinstance(ev.get("stream"), dict):
+        out["stream_ratio"] = round(ev["stream"]["ratio"], 4)
+    return out
+
+
 def cmd_export(a) -> dict:
     ckpt = os.path.join(a.ckpt_dir, "best.pt" if a.checkpoint == "best" else "last.pt")
     if not os.path.exists(ckpt):
@@ -103,10 +120,13 @@ def cmd_export(a) -> dict:
     if best:
         meta["metrics"]["valid_cer_greedy_pytorch"] = round(best["cer"], 4)
         meta["metrics"]["valid_wer_greedy_pytorch"] = round(best["wer"], 4)
-    if a.metrics and os.path.exists(a.metrics):
+    if a.metrics:
+        if not os.path.exists(a.metrics):
+            raise SystemExit(f"export --metrics: {a.metrics} not found")
         with open(a.metrics) as fh:
-            meta["metrics"].update({k: v for k, v in json.load(fh).items()
-                                    if isinstance(v, (int, float))})
+            meta["metrics"].update(heldout_metrics(json.load(fh)))
+        meta["metrics_note"] = ("held-out metrics measured through the C++ engine "
+                                "(eval --engine cpp); see models/asr/MODEL_CARD.md")
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     export.write_model(a.out, tensors, meta)
     size = os.path.getsize(a.out)
