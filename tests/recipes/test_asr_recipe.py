@@ -173,6 +173,8 @@ class LevelTest(unittest.TestCase):
             data.augment_config(gain_p=1.5)
         with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
             recipe.parser().parse_args(["prepare", "--gain-db=10,-30"])
+        with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
+            recipe.parser().parse_args(["prepare", "--gain-p", "1.5"])
         # The Augmenter draws every copy's gain inside the new range, and reaches its low end.
         aug = augment.Augmenter({"gain": cfg["gain"] | {"p": 1.0}}, base_seed=3)
         x = np.full(1600, 0.1, np.float32)

@@ -44,6 +44,17 @@ def _db_range(text: str) -> tuple[float, float]:
     return low, high
 
 
+def _probability(text: str) -> float:
+    """A share in 0..1; argparse error otherwise."""
+    try:
+        p = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number in 0..1")
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed 0..1")
+    return p
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -66,7 +77,7 @@ def parser() -> argparse.ArgumentParser:
                    help="LOW,HIGH: range of the copies' level change in dB (default "
                         f"{augment.DEFAULT_CONFIG['gain']['db']}); e.g. --gain-db=-30,10 for "
                         "microphones quieter or louder than the synthetic voices")
-    p.add_argument("--gain-p", type=float, default=None,
+    p.add_argument("--gain-p", type=_probability, default=None,
                    help="share of copies whose level changes (default "
                         f"{augment.DEFAULT_CONFIG['gain']['p']})")
     p.add_argument("--workers", type=int, default=2)
