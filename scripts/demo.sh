@@ -21,7 +21,7 @@ echo "demo: unary Denoise of $dir/noisy.wav"
 echo "demo: StreamingDenoise in 100 ms chunks"
 "$auris" --server "$server" denoise --streaming "$dir/noisy.wav" -o "$dir/denoised_stream.wav" \
   --reference "$dir/clean.wav"
-echo "demo: Recognize (asr v0.1, an early model: expect many wrong words) of $dir/clean.wav"
+echo "demo: Recognize (the default asr model, an early one: expect wrong words) of $dir/clean.wav"
 "$auris" --server "$server" transcribe "$dir/clean.wav" || echo "demo: transcribe failed"
 echo "demo: AnalyzeEmotion of $dir/clean.wav"
 "$auris" --server "$server" emotion "$dir/clean.wav" || echo "demo: emotion failed"
