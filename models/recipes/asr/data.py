@@ -102,10 +102,15 @@ def build_lists(synth_dir: str | None, use_fsdd: bool = True, use_asterisk: bool
 _WORKER = {}
 
 
-def _worker_init(aug_config, aug_seed, noise_paths, voice_paths):
+def build_augmenter(aug_config, aug_seed, noise_paths, voice_paths) -> augment.Augmenter:
+    """The copies' Augmenter with its noise clips and babble voices read from disk."""
     noises = augment.load_noises(noise_paths) if noise_paths else []
     voices = [load_audio(p) for p in voice_paths]
-    _WORKER["aug"] = augment.Augmenter(aug_config, aug_seed, noises, voices)
+    return augment.Augmenter(aug_config, aug_seed, noises, voices)
+
+
+def _worker_init(aug_config, aug_seed, noise_paths, voice_paths):
+    _WORKER["aug"] = build_augmenter(aug_config, aug_seed, noise_paths, voice_paths)
 
 
 def _featurize(job):

@@ -20,18 +20,24 @@ from .decode import LmFusion, greedy_decode, net_from_model_file, prefix_beam_se
     run_network
 
 
-def scaled_copies(paths: list, gain_db: float, folder: str) -> list:
-    """32-bit float WAV copies of `paths` (mono, 16 kHz, as load_audio reads them) scaled by
-    `gain_db`, written to `folder`; returns their paths in input order. Float keeps quiet
-    copies exact and loud ones unclipped, so the engine sees exactly the scaled signal."""
+def _write_float_copies(paths: list, folder: str, versions) -> list:
+    """For each input i, writes the arrays of `versions(i, load_audio(path))` as 32-bit float
+    WAV files "<i>_<k>.wav" in `folder`; returns their paths, input by input, version by
+    version. Float keeps quiet copies exact and loud ones unclipped."""
     import soundfile as sf
-    scale = np.float32(10.0 ** (gain_db / 20.0))
     out = []
     for i, path in enumerate(paths):
-        dst = os.path.join(folder, f"{i:06d}.wav")
-        sf.write(dst, load_audio(path) * scale, frontend.SAMPLE_RATE, subtype="FLOAT")
-        out.append(dst)
+        for k, y in enumerate(versions(i, load_audio(path))):
+            out.append(os.path.join(folder, f"{i:06d}_{k}.wav"))
+            sf.write(out[-1], y, frontend.SAMPLE_RATE, subtype="FLOAT")
     return out
+
+
+def scaled_copies(paths: list, gain_db: float, folder: str) -> list:
+    """Copies of `paths` (mono, 16 kHz, as load_audio reads them) scaled by `gain_db`, in
+    `folder`, in input order, so the engine sees exactly the scaled signal."""
+    scale = np.float32(10.0 ** (gain_db / 20.0))
+    return _write_float_copies(paths, folder, lambda i, x: [x * scale])
 
 
 def cpp_run(a, paths: list, extra_args=()) -> list[dict]:
@@ -305,27 +311,16 @@ def augmented_copies(cache: str, paths: list, copies: int, folder: str) -> list:
     at index copies * i + k), with the augmentation the cache's training copies got
     (prepare_info.json: config, babble voices, seed) but seed + 1000, so they are draws
     the training copies never had. Order: path by path, copy by copy."""
-    import soundfile as sf
-    from ..common import augment
-    from .data import augmentation_sources
+    from .data import augmentation_sources, build_augmenter
     with open(os.path.join(cache, "prepare_info.json")) as fh:
         info = json.load(fh)
     with open(os.path.join(cache, "lists.json")) as fh:
         train_items = json.load(fh)["train"]
     noise_paths, voice_paths = augmentation_sources(train_items, info["seed"],
                                                     info["babble_voices"])
-    aug = augment.Augmenter(info["augmentation"], info["seed"] + 1000,
-                            augment.load_noises(noise_paths) if noise_paths else [],
-                            [load_audio(p) for p in voice_paths])
-    out = []
-    for i, path in enumerate(paths):
-        x = load_audio(path)
-        for k in range(copies):
-            y, _ = aug.augment(x, i, epoch=k)
-            dst = os.path.join(folder, f"{i:06d}_{k}.wav")
-            sf.write(dst, y, frontend.SAMPLE_RATE, subtype="FLOAT")
-            out.append(dst)
-    return out
+    aug = build_augmenter(info["augmentation"], info["seed"] + 1000, noise_paths, voice_paths)
+    return _write_float_copies(paths, folder, lambda i, x: [aug.augment(x, i, epoch=k)[0]
+                                                            for k in range(copies)])
 
 
 def cmd_calibrate(a) -> dict:

@@ -102,7 +102,7 @@ class EmotionTask:
         y = torch.from_numpy(self.c.labels(key))
         mt = torch.from_numpy(m)
         out = self.model(torch.from_numpy(x))  # (B, T', 2)
-        summ = (out * mt[..., None]).sum(1) / mt.sum(1).clamp(min=1)[:, None]
+        summ = speech_mean(out, mt)
         loss_a = 1 - ccc_torch(summ[:, 0], y[:, 0])
         loss_v = 1 - ccc_torch(summ[:, 1], y[:, 1])
         frame_mse = (((out - y[:, None, :]) ** 2).sum(-1) * mt).sum() / mt.sum().clamp(min=1)
@@ -110,10 +110,9 @@ class EmotionTask:
         logs = {}
         if self.category_weight > 0:
             # Emotion category from the speech-frame mean of the last LSTM output.
-            h = self.model.aux_hidden
-            pooled = (h * mt[..., None]).sum(1) / mt.sum(1).clamp(min=1)[:, None]
             ce = torch.nn.functional.cross_entropy(
-                self.model.aux_category(pooled), torch.from_numpy(self.c.categories(key)))
+                self.model.aux_category(speech_mean(self.model.aux_hidden, mt)),
+                torch.from_numpy(self.c.categories(key)))
             loss = loss + self.category_weight * ce
             logs["category_ce"] = ce.item()
         loss.backward()
@@ -126,6 +125,11 @@ class EmotionTask:
         ca = metrics.ccc(s[:, 0], self.valid_labels[:, 0])
         cv = metrics.ccc(s[:, 1], self.valid_labels[:, 1])
         return {"val_ccc_arousal": ca, "val_ccc_valence": cv, "val_ccc_mean": (ca + cv) / 2}
+
+
+def speech_mean(x, mask):
+    """(N, T', C) -> (N, C): mean over the frames where mask (N, T') is 1 (at least one)."""
+    return (x * mask[..., None]).sum(1) / mask.sum(1).clamp(min=1)[:, None]
 
 
 def ccc_torch(x, y):
