@@ -126,13 +126,17 @@ def _featurize(job):
 
 
 def augment_config(edges: float = 0.0, gain_db: tuple | None = None,
-                   gain_p: float | None = None) -> dict:
+                   gain_p: float | None = None, vtlp_alpha: tuple | None = None,
+                   vtlp_p: float | None = None) -> dict:
     """The waveform augmentation of the training copies (augment.DEFAULT_CONFIG, all
     noise kinds: real noise, white/pink/brown/blue, babble of training voices); with
     edges > 0, that share of copies is trimmed and gets 0-0.5 s of silence before and
     0-0.3 s after (augment.reframe_edges; the noise step then covers it). `gain_db`
     (low, high) and `gain_p` replace the default gain step (a share `gain_p` of copies
-    scaled by a uniform draw in dB, applied last, after noise; None keeps the default)."""
+    scaled by a uniform draw in dB, applied last, after noise; None keeps the default).
+    `vtlp_alpha` (low, high) and `vtlp_p` replace the default VTLP step the same way: a
+    share `vtlp_p` of copies has every frequency scaled by a uniform draw of alpha
+    (augment.vtlp; 0.8..1.25 spans roughly male-to-female formant ratios)."""
     cfg = json.loads(json.dumps(augment.DEFAULT_CONFIG))
     cfg["reverb"]["backend"] = "sox"
     if edges > 0:
@@ -146,6 +150,15 @@ def augment_config(edges: float = 0.0, gain_db: tuple | None = None,
         if not 0.0 <= gain_p <= 1.0:
             raise ValueError(f"gain probability {gain_p}: allowed 0..1")
         cfg["gain"]["p"] = float(gain_p)
+    if vtlp_alpha is not None:
+        low, high = (float(v) for v in vtlp_alpha)
+        if not 0.0 < low <= high:
+            raise ValueError(f"VTLP range {low},{high}: need 0 < low <= high")
+        cfg["vtlp"]["alpha"] = [low, high]
+    if vtlp_p is not None:
+        if not 0.0 <= vtlp_p <= 1.0:
+            raise ValueError(f"VTLP probability {vtlp_p}: allowed 0..1")
+        cfg["vtlp"]["p"] = float(vtlp_p)
     return cfg
 
 
@@ -248,7 +261,7 @@ def cmd_prepare(a) -> dict:
     with open(os.path.join(a.cache, "lists.json"), "w") as fh:
         json.dump(sets, fh)
     noise_paths, voice_paths = augmentation_sources(sets[SETS_TRAIN], a.seed, a.babble_voices)
-    aug_config = augment_config(a.edges, a.gain_db, a.gain_p)
+    aug_config = augment_config(a.edges, a.gain_db, a.gain_p, a.vtlp_alpha, a.vtlp_p)
     info = {"sets": {}, "copies": a.copies, "seed": a.seed, "workers": a.workers,
             "noises": [os.path.basename(p) for p in noise_paths],
             "excluded_noises": list(EXCLUDED_NOISES), "babble_voices": len(voice_paths),

@@ -33,15 +33,27 @@ from .lm import cmd_lm
 from .train import cmd_train
 
 
-def _db_range(text: str) -> tuple[float, float]:
-    """'LOW,HIGH' in dB -> (low, high); argparse error otherwise."""
+def _range(text: str, example: str, positive: bool = False) -> tuple[float, float]:
+    """'LOW,HIGH' -> (low, high); argparse error otherwise."""
     try:
         low, high = (float(v) for v in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected LOW,HIGH in dB, e.g. -30,10")
+        raise argparse.ArgumentTypeError(f"{text!r}: expected LOW,HIGH, e.g. {example}")
     if low > high:
         raise argparse.ArgumentTypeError(f"{text!r}: LOW must not exceed HIGH")
+    if positive and low <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: both must be > 0")
     return low, high
+
+
+def _db_range(text: str) -> tuple[float, float]:
+    """'LOW,HIGH' in dB -> (low, high); argparse error otherwise."""
+    return _range(text, "-30,10")
+
+
+def _alpha_range(text: str) -> tuple[float, float]:
+    """'LOW,HIGH' frequency-scale factors (> 0) -> (low, high); argparse error otherwise."""
+    return _range(text, "0.8,1.25", positive=True)
 
 
 def _probability(text: str) -> float:
@@ -80,6 +92,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--gain-p", type=_probability, default=None,
                    help="share of copies whose level changes (default "
                         f"{augment.DEFAULT_CONFIG['gain']['p']})")
+    p.add_argument("--vtlp-alpha", type=_alpha_range, default=None,
+                   help="LOW,HIGH: range of the copies' VTLP frequency scale (default "
+                        f"{augment.DEFAULT_CONFIG['vtlp']['alpha']}); e.g. 0.8,1.25 for voices "
+                        "further from the training voices (pseudo-speakers)")
+    p.add_argument("--vtlp-p", type=_probability, default=None,
+                   help="share of copies that get VTLP (default "
+                        f"{augment.DEFAULT_CONFIG['vtlp']['p']})")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--num-valid", type=int, default=300)
     p.add_argument("--babble-voices", type=int, default=200)
