@@ -92,7 +92,9 @@ int main(int argc, char** argv) {
   bool json = false, no_endpointing = false;
   app.add_option("--model", model, "ASR model file (.safetensors)")->required();
   app.add_option("--lm", lm, "ARPA word language model");
-  app.add_option("--lexicon", lexicon, "Word list (one word per line): output only these words");
+  app.add_option("--lexicon", lexicon,
+                 "Word list (one word per line): output only these words; \"none\": no "
+                 "lexicon even if the model file names one");
   app.add_option("--wav-list", wav_list, "File with one audio path per line");
   app.add_option("IN", inputs, "Audio files or folders");
   app.add_option("--beam", beam, "0 = model default, 1 = greedy")->capture_default_str();

@@ -78,8 +78,9 @@ absl::StatusOr<ModelDescriptor> ParseModelDescriptor(const std::string& json_tex
     if (!j["lexicon"].is_string() || j["lexicon"].get<std::string>().empty()) {
       return Bad(path,
                  "field \"lexicon\" must be a non-empty string (a word list's path, relative "
-                 "to the descriptor, one word per line; to use the LM's words set "
-                 "decoder.lexicon \"lm\" in the model file)");
+                 "to the descriptor, one word per line; \"none\" to turn off the model "
+                 "file's lexicon; to use the LM's words set decoder.lexicon \"lm\" in the "
+                 "model file)");
     }
     d.lexicon = j["lexicon"].get<std::string>();
   }

@@ -21,7 +21,8 @@ struct ModelDescriptor {
   std::string lm;                        // "asr" only: ARPA language model as written ("" if
                                          // none), relative to the descriptor's folder
   std::string lexicon;                   // "asr" only: lexicon word list as written ("" if
-                                         // none), relative to the descriptor's folder
+                                         // none), relative to the descriptor's folder;
+                                         // "none" turns the model file's lexicon off
 };
 
 // INVALID_ARGUMENT naming `path` and the offending field.

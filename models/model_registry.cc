@@ -204,9 +204,11 @@ absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Load(const std::st
       const auto relative = [&file](const std::string& p) {
         return p.empty() || fs::path(p).is_absolute() ? fs::path(p) : file.parent_path() / p;
       };
-      absl::StatusOr<std::unique_ptr<AsrPipeline>> p =
-          AsrPipeline::Load(d->info, model_path.string(), relative(d->lm).string(),
-                            relative(d->lexicon).string(), backend);
+      absl::StatusOr<std::unique_ptr<AsrPipeline>> p = AsrPipeline::Load(
+          d->info, model_path.string(), relative(d->lm).string(),
+          d->lexicon == AsrPipeline::kNoLexicon ? std::string(AsrPipeline::kNoLexicon)
+                                                : relative(d->lexicon).string(),
+          backend);
       loaded = p.status();
       if (p.ok()) registry->asr_.push_back(*std::move(p));
     } else if (d->type == std::string("neural_denoiser")) {

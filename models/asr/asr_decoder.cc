@@ -6,7 +6,10 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "models/asr/asr_pipeline.h"
 #include "models/asr/word_alignment.h"
 
@@ -52,7 +55,22 @@ absl::StatusOr<std::unique_ptr<AsrDecoder>> AsrDecoder::Create(const AsrPipeline
   }
   const double lm_weight = pipeline.has_lm() ? options.lm_weight.value_or(defaults.lm_weight) : 0.0;
   const double bonus = options.word_insertion_bonus.value_or(defaults.word_insertion_bonus);
-  absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> lm = pipeline.LmScorer(lm_weight, bonus);
+  // Words of the context phrases join the lexicon, so a phrase with a word outside it can
+  // still be boosted or allowed.
+  std::vector<std::string> phrase_words;
+  if (pipeline.has_lexicon()) {
+    for (const AsrPhraseContext& c : options.contexts) {
+      for (const std::string& p : c.phrases) {
+        // As nn::SpellPhrase reads the phrase: ASCII lowercase, split at any whitespace.
+        for (absl::string_view w :
+             absl::StrSplit(p, absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty())) {
+          phrase_words.push_back(absl::AsciiStrToLower(w));
+        }
+      }
+    }
+  }
+  absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> lm =
+      pipeline.LmScorer(lm_weight, bonus, phrase_words);
   if (!lm.ok()) return lm.status();
   decoder->lm_ = *std::move(lm);
   const nn::CtcScorer* top = decoder->lm_.get();

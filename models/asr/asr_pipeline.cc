@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "dsp/audio_format.h"
 #include "models/asr/asr_stream.h"
 #include "models/asr/log_mel_front_end.h"
@@ -186,11 +187,14 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
                     "decoder.lexicon \"lm\" needs a language model, and the model has none "
                     "(name one with the descriptor's \"lm\" or --lm)");
   }
-  if (lexicon.has_value() || defaults->lexicon_from_lm) {
+  if (lexicon.has_value() && lexicon->empty()) {
+    lexicon.reset();  // explicitly none: the model file's decoder.lexicon is turned off
+  } else if (lexicon.has_value() || defaults->lexicon_from_lm) {
     const std::string source = lexicon.has_value() ? "word list" : "the LM's 1-grams";
     pipeline->lexicon_ =
         lexicon.has_value() ? *std::move(lexicon) : nn::LexiconScorer::LmWords(*lm);
     if (absl::Status s = CheckLexicon(info, pipeline->lexicon_, table, source); !s.ok()) return s;
+    pipeline->lexicon_set_.insert(pipeline->lexicon_.begin(), pipeline->lexicon_.end());
     if (defaults->beam_size == 1) {
       return BadModel(info,
                       "a lexicon needs beam search, but decoder.beam is 1 (greedy); set it to "
@@ -260,7 +264,9 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Load(ModelInfo info,
     lm = *std::move(loaded);
   }
   std::optional<std::vector<std::string>> lexicon;
-  if (!lexicon_path.empty()) {
+  if (lexicon_path == kNoLexicon) {
+    lexicon.emplace();  // empty: no lexicon, whatever the model file says
+  } else if (!lexicon_path.empty()) {
     absl::StatusOr<std::vector<std::string>> words = nn::LexiconScorer::ReadWordList(lexicon_path);
     if (!words.ok()) {
       return absl::Status(words.status().code(),
@@ -278,16 +284,27 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Load(ModelInfo info,
                 std::move(loaded->runner));
 }
 
+bool AsrPipeline::InLexicon(const std::string& word) const { return lexicon_set_.contains(word); }
+
 absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> AsrPipeline::LmScorer(
-    double lm_weight, double word_insertion_bonus) const {
+    double lm_weight, double word_insertion_bonus,
+    const std::vector<std::string>& extra_words) const {
   const bool fused = lm_weight != 0.0 || word_insertion_bonus != 0.0;
   if (!fused && lexicon_.empty()) return nullptr;
   if (lm_ == nullptr && lm_weight != 0.0) {
     return absl::InvalidArgumentError(
         absl::StrCat("model \"", info_.name, "\" has no language model; lm_weight must be 0"));
   }
+  std::vector<std::string> extra;
+  if (!lexicon_.empty()) {
+    for (const std::string& w : extra_words) {
+      if (!w.empty() && !InLexicon(w)) extra.push_back(w);
+    }
+    std::sort(extra.begin(), extra.end());
+    extra.erase(std::unique(extra.begin(), extra.end()), extra.end());
+  }
   std::lock_guard<std::mutex> lock(cache_mu_);
-  const std::pair<double, double> key{lm_weight, word_insertion_bonus};
+  const ScorerKey key{lm_weight, word_insertion_bonus, absl::StrJoin(extra, "\n")};
   for (const auto& [k, scorer] : scorer_cache_) {
     if (k == key) return scorer;
   }
@@ -311,8 +328,16 @@ absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> AsrPipeline::LmScorer(
   } else {
     auto chain = std::make_shared<LexiconChain>();
     chain->word_lm = std::move(word_lm);
+    std::vector<std::string> words;
+    const std::vector<std::string>* all = &lexicon_;
+    if (!extra.empty()) {
+      words.reserve(lexicon_.size() + extra.size());
+      words = lexicon_;
+      words.insert(words.end(), extra.begin(), extra.end());
+      all = &words;
+    }
     absl::StatusOr<std::unique_ptr<nn::LexiconScorer>> lexicon =
-        nn::LexiconScorer::Create(lexicon_, std::move(symbols), separator, chain->word_lm.get());
+        nn::LexiconScorer::Create(*all, std::move(symbols), separator, chain->word_lm.get());
     if (!lexicon.ok()) {
       return BadModel(info_, absl::StrCat("lexicon: ", std::string(lexicon.status().message())));
     }

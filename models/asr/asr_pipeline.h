@@ -16,6 +16,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -51,19 +53,23 @@ struct AsrDecoderDefaults {
 class AsrPipeline {
  public:
   enum class OutputKind { kLogProbs, kProbs, kLogits };  // what the last layer gives
+  // Load's lexicon_path (and a descriptor's "lexicon") that means "no lexicon".
+  static constexpr char kNoLexicon[] = "none";
 
   // `lm` may be null. `lexicon`: lexicon words (e.g. a descriptor's word list), overriding the
   // model file's decoder.lexicon; nullopt = none unless the model file asks for the LM's
-  // 1-grams. INVALID_ARGUMENT naming the model and the problem (also for an empty lexicon, one
-  // no word of which the vocabulary can spell, or a lexicon with a greedy default beam).
-  // `runner` executes the same model file (LoadNeuralModel); null = `network` on the CPU.
+  // 1-grams; an empty vector = no lexicon even if the model file asks for one. INVALID_ARGUMENT
+  // naming the model and the problem (also for an empty lexicon, one no word of which the
+  // vocabulary can spell, or a lexicon with a greedy default beam). `runner` executes the same
+  // model file (LoadNeuralModel); null = `network` on the CPU.
   static absl::StatusOr<std::unique_ptr<AsrPipeline>> Create(
       ModelInfo info, std::unique_ptr<const nn::Network> network,
       std::shared_ptr<const nn::ArpaLm> lm,
       std::optional<std::vector<std::string>> lexicon = std::nullopt,
       std::unique_ptr<const nn::NetworkRunner> runner = nullptr);
   // Loads the model file for `backend` (LoadNeuralModel completes `info`) and, if not empty,
-  // the LM (ARPA or binary) and the lexicon word list (LexiconScorer::ReadWordList format).
+  // the LM (ARPA or binary) and the lexicon word list (LexiconScorer::ReadWordList format);
+  // `lexicon_path` kNoLexicon ("none") turns the model file's decoder.lexicon off.
   // NOT_FOUND / INVALID_ARGUMENT naming the file; FAILED_PRECONDITION / UNIMPLEMENTED when
   // `backend` cannot run it.
   static absl::StatusOr<std::unique_ptr<AsrPipeline>> Load(
@@ -93,11 +99,17 @@ class AsrPipeline {
   // network().subsampling() rows give one more frame (found by probing the network at Create).
   int64_t first_output_rows() const { return first_output_rows_; }
 
-  // Shallow-fusion scorer for these weights, shared and cached (at most 16 pairs); null when
+  // Shallow-fusion scorer for these weights, shared and cached (at most 16 entries); null when
   // both are 0 and there is no lexicon. Without an LM, only the word bonus is applied
-  // (lm_weight must be 0). With a lexicon: lexicon(LM), or the lexicon alone for (0, 0).
-  absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> LmScorer(double lm_weight,
-                                                                double word_insertion_bonus) const;
+  // (lm_weight must be 0). With a lexicon: lexicon(LM), or the lexicon alone for (0, 0);
+  // `extra_words` (e.g. the words of a request's speech-context phrases) join the lexicon for
+  // this scorer, so a boosted or restricted phrase is never forbidden by it. Words already in
+  // the lexicon are ignored; without a lexicon `extra_words` changes nothing.
+  absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> LmScorer(
+      double lm_weight, double word_insertion_bonus,
+      const std::vector<std::string>& extra_words = {}) const;
+  // True if `word` is a lexicon word (byte for byte); false without a lexicon.
+  bool InLexicon(const std::string& word) const;
 
  private:
   AsrPipeline() = default;
@@ -108,6 +120,7 @@ class AsrPipeline {
   std::shared_ptr<const nn::ArpaLm> lm_;
   std::shared_ptr<const nn::ArpaLm> unk_only_lm_;  // for a word bonus without an LM
   std::vector<std::string> lexicon_;               // empty = no lexicon constraint
+  std::unordered_set<std::string> lexicon_set_;    // the same words, for InLexicon
   dsp::FeatureConfig features_;
   SymbolTable symbols_;
   AsrDecoderDefaults defaults_;
@@ -116,8 +129,9 @@ class AsrPipeline {
   int64_t frame_ns_ = 0;
   int64_t first_output_rows_ = 1;
   mutable std::mutex cache_mu_;
-  mutable std::vector<std::pair<std::pair<double, double>, std::shared_ptr<const nn::CtcScorer>>>
-      scorer_cache_;
+  // Key: (lm_weight, bonus, extra words sorted and joined by '\n').
+  using ScorerKey = std::tuple<double, double, std::string>;
+  mutable std::vector<std::pair<ScorerKey, std::shared_ptr<const nn::CtcScorer>>> scorer_cache_;
 };
 
 }  // namespace auris::models

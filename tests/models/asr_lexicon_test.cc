@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -55,9 +56,11 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> Load(const std::string& model,
 std::string TinyModel() { return testing::AsrGolden("asr_tiny.safetensors"); }
 
 // Every final's alternatives (best first), per utterance, for the golden waveform.
-std::vector<std::vector<AsrAlternative>> Decode(const AsrPipeline& p) {
+std::vector<std::vector<AsrAlternative>> Decode(
+    const AsrPipeline& p, const std::vector<AsrPhraseContext>& contexts = {}) {
   AsrStreamOptions options;
   options.max_alternatives = 4;
+  options.contexts = contexts;
   absl::StatusOr<std::unique_ptr<AsrStream>> s = p.CreateStream(options);
   EXPECT_TRUE(s.ok()) << s.status();
   if (!s.ok()) return {};
@@ -71,9 +74,10 @@ std::vector<std::vector<AsrAlternative>> Decode(const AsrPipeline& p) {
   return out;
 }
 
-std::string BestTranscript(const AsrPipeline& p) {
+std::string BestTranscript(const AsrPipeline& p,
+                           const std::vector<AsrPhraseContext>& contexts = {}) {
   std::string text;
-  for (const auto& alternatives : Decode(p)) {
+  for (const auto& alternatives : Decode(p, contexts)) {
     if (alternatives.empty() || alternatives[0].transcript.empty()) continue;
     text += (text.empty() ? "" : " ") + alternatives[0].transcript;
   }
@@ -87,9 +91,10 @@ std::vector<std::string> Words(const std::string& text) {
   return words;
 }
 
-std::set<std::string> AllOutputWords(const AsrPipeline& p) {
+std::set<std::string> AllOutputWords(const AsrPipeline& p,
+                                     const std::vector<AsrPhraseContext>& contexts = {}) {
   std::set<std::string> words;
-  for (const auto& alternatives : Decode(p)) {
+  for (const auto& alternatives : Decode(p, contexts)) {
     for (const AsrAlternative& a : alternatives) {
       for (const std::string& w : Words(a.transcript)) words.insert(w);
     }
@@ -189,6 +194,61 @@ TEST(AsrLexiconTest, WordListOverridesTheMetadataLexicon) {
   for (const std::string& w : AllOutputWords(**p)) EXPECT_TRUE(w == "on" || w == "a") << w;
 }
 
+TEST(AsrLexiconTest, NoneTurnsTheMetadataLexiconOff) {
+  const Json weights = {{"beam", 8}, {"lm_weight", 0.5}, {"word_insertion_bonus", 0.5}};
+  Json with_lexicon = weights;
+  with_lexicon["lexicon"] = "lm";
+  const std::string file = testing::WriteTinyAsrWithDecoder(with_lexicon, "asr_lexicon_none");
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> constrained = Load(file, "");
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> off = Load(file, AsrPipeline::kNoLexicon);
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> plain =
+      Load(testing::WriteTinyAsrWithDecoder(weights, "asr_lexicon_plain"), "");
+  ASSERT_TRUE(constrained.ok() && off.ok() && plain.ok());
+  EXPECT_TRUE((*constrained)->has_lexicon());
+  EXPECT_FALSE((*off)->has_lexicon());
+  EXPECT_EQ(BestTranscript(**off), BestTranscript(**plain));
+  EXPECT_NE(BestTranscript(**off), BestTranscript(**constrained));
+  bool outside = false;
+  for (const std::string& w : AllOutputWords(**off)) outside |= kLmWords.count(w) == 0;
+  EXPECT_TRUE(outside) << BestTranscript(**off);
+}
+
+// A context phrase with words outside the lexicon: the words join the lexicon for that
+// stream, so restricting to the phrase decodes exactly as without a lexicon (before, the
+// lexicon forbade every spelling of the phrase and the transcript was empty), and a boost
+// can bring the word out.
+TEST(AsrLexiconTest, ContextPhraseWordsJoinTheLexicon) {
+  std::unique_ptr<AsrPipeline> plain = testing::LoadTinyAsr();
+  ASSERT_NE(plain, nullptr);
+  std::string outside;
+  for (const std::string& w : Words(BestTranscript(*plain))) {
+    if (w != "on" && w != "a") outside = w;
+  }
+  ASSERT_FALSE(outside.empty());
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> p =
+      Load(TinyModel(), WriteWords("phrase.txt", {"on", "a"}));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_FALSE((*p)->InLexicon(outside));
+  EXPECT_FALSE(AllOutputWords(**p).contains(outside));
+  // Upper case and extra spaces are read as the phrase scorers read them.
+  std::string shouted = outside;
+  for (char& c : shouted) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::vector<AsrPhraseContext> restrict = {{{"  " + shouted + " "}, 0.0, true}};
+  const std::string restricted = BestTranscript(**p, restrict);
+  EXPECT_FALSE(restricted.empty());
+  EXPECT_EQ(restricted, BestTranscript(*plain, restrict));
+  for (const std::string& w : Words(restricted)) EXPECT_EQ(w, outside);
+  // Boosted: exactly as if the word were in the word list.
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> listed =
+      Load(TinyModel(), WriteWords("phrase_listed.txt", {"on", "a", outside}));
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  const std::vector<AsrPhraseContext> boost = {{{outside}, 2.0, false}};
+  const std::string boosted = BestTranscript(**p, boost);
+  EXPECT_EQ(boosted, BestTranscript(**listed, boost));
+  EXPECT_TRUE(AllOutputWords(**p, boost).contains(outside)) << boosted;
+  EXPECT_FALSE((*p)->InLexicon(outside));  // the pipeline's own lexicon is unchanged
+}
+
 TEST(AsrLexiconTest, BadLexiconFilesAreLoadErrors) {
   absl::StatusOr<std::unique_ptr<AsrPipeline>> missing =
       Load(TinyModel(), TempPath("no_such_words.txt"));
@@ -283,6 +343,20 @@ TEST_F(AsrLexiconDescriptorTest, LexiconIsRelativeToTheDescriptor) {
   for (const std::string& w : AllOutputWords(**asr)) {
     EXPECT_TRUE(w == "cat" || w == "mat" || w == "on") << w;
   }
+}
+
+TEST_F(AsrLexiconDescriptorTest, NoneTurnsTheModelFilesLexiconOff) {
+  const std::string file = testing::WriteTinyAsrWithDecoder({{"beam", 8}, {"lexicon", "lm"}},
+                                                            "asr_lexicon_descriptor_none");
+  fs::copy_file(file, fs::path(dir_) / "sub" / "lex.safetensors");
+  Write("asr.json", R"({"auris_model": 1, "name": "tiny", "task": "asr", "type": "asr",
+    "version": "1", "file": "sub/lex.safetensors", "lm": "sub/lm.arpa", "lexicon": "none"})");
+  absl::StatusOr<std::unique_ptr<ModelRegistry>> registry = ModelRegistry::Load(dir_);
+  ASSERT_TRUE(registry.ok()) << registry.status();
+  EXPECT_TRUE((*registry)->skipped().empty());
+  absl::StatusOr<const AsrPipeline*> asr = (*registry)->FindAsr("tiny");
+  ASSERT_TRUE(asr.ok()) << asr.status();
+  EXPECT_FALSE((*asr)->has_lexicon());
 }
 
 TEST_F(AsrLexiconDescriptorTest, MissingLexiconFileSkipsTheModelWithTheReason) {

@@ -19,6 +19,7 @@ try:
 except ImportError:
     torch = None
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HAVE_SYNTH = shutil.which("espeak-ng") is not None and shutil.which("sox") is not None
 
 
@@ -183,6 +184,29 @@ class LevelTest(unittest.TestCase):
         self.assertLessEqual(max(gains), 10.0)
         self.assertLess(min(gains), -25.0)
 
+    def test_vtlp_flags_set_the_copies_frequency_scale_range(self):
+        from models.recipes.asr import data, recipe
+        from models.recipes.common import augment
+        self.assertEqual(data.augment_config()["vtlp"], augment.DEFAULT_CONFIG["vtlp"])
+        a = recipe.parser().parse_args(["prepare", "--vtlp-alpha", "0.8,1.25", "--vtlp-p",
+                                        "0.6"])
+        cfg = data.augment_config(a.edges, a.gain_db, a.gain_p, a.vtlp_alpha, a.vtlp_p)
+        self.assertEqual(cfg["vtlp"], {"p": 0.6, "alpha": [0.8, 1.25]})
+        self.assertEqual(cfg["gain"], augment.DEFAULT_CONFIG["gain"])
+        for bad in (["--vtlp-alpha", "1.2,0.8"], ["--vtlp-alpha", "0,1.2"],
+                    ["--vtlp-alpha", "1.2"], ["--vtlp-p", "2"]):
+            with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
+                recipe.parser().parse_args(["prepare"] + bad)
+        with self.assertRaises(ValueError):
+            data.augment_config(vtlp_alpha=(-1.0, 1.0))
+        aug = augment.Augmenter({"vtlp": cfg["vtlp"] | {"p": 1.0}}, base_seed=5)
+        x = (0.1 * np.sin(np.arange(4000) * 0.3)).astype(np.float32)
+        alphas = [aug.augment(x, i)[1][0][1] for i in range(100)]
+        self.assertGreaterEqual(min(alphas), 0.8)
+        self.assertLessEqual(max(alphas), 1.25)
+        self.assertLess(min(alphas), 0.85)
+        self.assertGreater(max(alphas), 1.2)
+
     def test_calibration_copies_use_the_cache_augmentation_with_other_draws(self):
         import json
 
@@ -344,6 +368,7 @@ class AsrRecipeSmokeTest(unittest.TestCase):
                                 "--log-every", "1000", "--init-from", model])
             self.assertEqual(warm["global_step"], 1)
             self.assertLess(warm["history"][0]["train_loss"], losses[0])
+            self.check_tune_and_export_decoder_search(d, c, k, best, model)
             r = recipe.main(["eval", "--cache", c, "--model", model, "--no-lm", "--threads",
                              "1", "--sets", "train,valid", "--limit", "2",
                              "--stream-set", "train", "--stream-minutes", "0.05",
@@ -351,6 +376,45 @@ class AsrRecipeSmokeTest(unittest.TestCase):
             self.assertIn("greedy", r["train"])
             self.assertIn("ratio", r["stream"]["greedy"])
             self.assertEqual(r["note"], "PyTorch, not the C++ engine")
+
+    def check_tune_and_export_decoder_search(self, d, c, k, best, model):
+        """tune searches beam x lexicon through the C++ engine; the lexicon "lm" keeps every
+        output word inside the LM; export writes the best beam and lexicon, and its flags
+        override them."""
+        from models.recipes.asr import evaluate, recipe
+        binary = os.path.join(REPO, "build", "bin", "auris_transcribe")
+        if not os.path.exists(binary):
+            return  # the C++ build is not there (recipe-only checkout)
+        arpa = os.path.join(c, "lm.arpa")
+        shutil.copy(os.path.join(REPO, "tests", "models", "golden", "asr_tiny.arpa"), arpa)
+        words = evaluate.lm_words(arpa)
+        self.assertEqual(sorted(words), ["a", "cat", "mat", "on", "sat", "the"])
+        t = recipe.main(["tune", "--cache", c, "--model", model, "--beams", "2,4",
+                         "--lexicons", "none,lm", "--lm-weights", "0.5", "--word-bonuses", "1",
+                         "--threads", "1"])
+        self.assertEqual([(g["beam"], g["lexicon"]) for g in t["grid"]],
+                         [(2, "none"), (2, "lm"), (4, "none"), (4, "lm")])
+        with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
+            recipe.main(["tune", "--cache", c, "--model", model, "--lexicons", "lm,all"])
+        from models.recipes.asr.data import FeatureSet
+        paths = [it["path"] for it in FeatureSet(c, "valid").items]
+        a = recipe.parser().parse_args(["tune", "--cache", c, "--model", model, "--lm", arpa,
+                                        "--threads", "1"])
+        a.beam = 4
+        outs = evaluate.cpp_run(a, paths, evaluate.lexicon_args("lm", arpa, d))
+        said = {w for o in outs for w in o["transcript"].split()}
+        self.assertTrue(said, "the lexicon-restricted decode said nothing")
+        self.assertLessEqual(said, set(words))
+        for forced in ([], ["--beam", "8", "--lexicon", "lm"], ["--lexicon", "none"]):
+            recipe.main(["export", "--cache", c, "--ckpt-dir", k, "--checkpoint", best,
+                         "--out", model, "--lm-out", "", "--golden-dir", ""] + forced)
+            _, meta, _ = export.read_model(model)
+            dec = meta["decoder"]
+            want_beam = int(forced[1]) if forced[:1] == ["--beam"] else t["best"]["beam"]
+            want_lex = forced[-1] if forced else t["best"]["lexicon"]
+            self.assertEqual(dec["beam"], want_beam)
+            self.assertEqual(dec.get("lexicon", "none"), want_lex)
+        os.remove(arpa)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,37 @@ def _cpp_run(a, paths: list, extra_args=()) -> list[dict]:
     return [got.get(p, {"transcript": "", "words": []}) for p in paths]
 
 
+def lm_words(arpa: str) -> list[str]:
+    """The ARPA file's 1-gram words without <s>, </s> and <unk>: the lexicon the C++
+    pipeline builds for decoder.lexicon "lm" (nn::LexiconScorer::LmWords)."""
+    words, section = [], ""
+    with open(arpa, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line.startswith("\\"):
+                section = line
+            elif section == "\\1-grams:" and line:
+                w = line.split()[1]
+                if w not in ("<s>", "</s>", "<unk>"):
+                    words.append(w)
+    return words
+
+
+def lexicon_args(lexicon: str, lm: str, folder: str) -> list[str]:
+    """auris_transcribe arguments for a tune lexicon choice: "none" turns any lexicon off
+    (also one the model file names), "lm" restricts the output to the LM's words (written
+    as a word list into `folder`)."""
+    if lexicon == "none":
+        return ["--lexicon", "none"]
+    if lexicon == "lm":
+        path = os.path.join(folder, "lm_words.txt")
+        if not os.path.exists(path):
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write("\n".join(lm_words(lm)) + "\n")
+        return ["--lexicon", path]
+    raise ValueError(f"lexicon {lexicon!r}: allowed none, lm")
+
+
 def word_confidences(refs: list, outs: list) -> tuple[np.ndarray, np.ndarray]:
     """(confidence, correct) of every hypothesis word of the C++ outputs against refs."""
     conf, ok = [], []
@@ -207,6 +238,10 @@ def cmd_eval(a) -> dict:
         beam = a.beam or dec.get("beam", 16)
         results.update({"beam": beam, "lm_weight": lm_weight, "word_insertion_bonus": bonus,
                         "lm": a.lm if lm else None})
+        if dec.get("lexicon"):
+            log("eval [torch]: the Python beam search ignores the model's decoder.lexicon; "
+                "use --engine cpp for the figures the server gives")
+            results["lexicon_ignored"] = dec["lexicon"]
     sets = a.sets.split(",") if a.sets else list(TEST_SETS)
     all_conf, all_ok = [], []
     for name in sets:
@@ -268,38 +303,54 @@ def cmd_eval(a) -> dict:
 
 
 def cmd_tune(a) -> dict:
-    """Grid search of lm_weight x word_insertion_bonus for beam search + LM on the
-    validation set (never a test set); writes cache/tune.json, which `export` uses for
-    the decoder defaults unless --lm-weight / --word-bonus are given."""
+    """Grid search of beam x lexicon x lm_weight x word_insertion_bonus for beam search +
+    LM on the validation set (never a test set); writes cache/tune.json, whose best entry
+    `export` uses for the decoder defaults unless given on its command line."""
+    import tempfile
     trainer_lib.set_threads(a.threads)
     fs = FeatureSet(a.cache, SET_VALID)
     n = min(a.limit, len(fs.items)) if a.limit else len(fs.items)
     refs = [fs.items[i]["text"] for i in range(n)]
+    beams = [int(x) for x in a.beams.split(",")] if a.beams else [a.beam]
+    lexicons = a.lexicons.split(",")
+    for lex in lexicons:
+        if lex not in ("none", "lm"):
+            raise SystemExit(f"tune: --lexicons {a.lexicons!r}: allowed none, lm, or none,lm")
+    if "lm" in lexicons and a.engine != "cpp":
+        raise SystemExit("tune: --lexicons lm needs --engine cpp (the Python beam search "
+                         "has no lexicon constraint)")
+    tmp = tempfile.TemporaryDirectory()
     if a.engine == "cpp":
         paths = [fs.items[i]["path"] for i in range(n)]
 
-        def decode(w, b):
-            a.lm_weight, a.word_bonus = w, b
-            return [o["transcript"] for o in cpp_run(a, paths)]
+        def decode(beam, lex, w, b):
+            a.beam, a.lm_weight, a.word_bonus = beam, w, b
+            return [o["transcript"] for o in cpp_run(a, paths, lexicon_args(lex, a.lm, tmp.name))]
     else:
         lm = kneser_ney.ArpaModel.read(a.lm)
         net, meta, mean, std = net_from_model_file(a.model)
         rows = [fs.clean_row[i] for i in range(n)]
         logps = run_network(net, fs, rows, mean, std, meta["layers"])
 
-        def decode(w, b):
+        def decode(beam, lex, w, b):
             fusion = LmFusion(lm, w, b)
-            return [prefix_beam_search(lp, a.beam, fusion) for lp in logps]
+            return [prefix_beam_search(lp, beam, fusion) for lp in logps]
     grid = []
-    for w in [float(x) for x in a.lm_weights.split(",")]:
-        for b in [float(x) for x in a.word_bonuses.split(",")]:
-            hyps = decode(w, b)
-            grid.append({"lm_weight": w, "word_insertion_bonus": b,
-                         "wer": metrics.wer(refs, hyps), "cer": metrics.cer(refs, hyps)})
-            log(f"tune [{a.engine}]: lm_weight {w} bonus {b}: WER {grid[-1]['wer'] * 100:.2f}% "
-                f"CER {grid[-1]['cer'] * 100:.2f}%")
+    with tmp:
+        for beam in beams:
+            for lex in lexicons:
+                for w in [float(x) for x in a.lm_weights.split(",")]:
+                    for b in [float(x) for x in a.word_bonuses.split(",")]:
+                        hyps = decode(beam, lex, w, b)
+                        grid.append({"beam": beam, "lexicon": lex, "lm_weight": w,
+                                     "word_insertion_bonus": b, "wer": metrics.wer(refs, hyps),
+                                     "cer": metrics.cer(refs, hyps)})
+                        log(f"tune [{a.engine}]: beam {beam} lexicon {lex} lm_weight {w} "
+                            f"bonus {b}: WER {grid[-1]['wer'] * 100:.2f}% "
+                            f"CER {grid[-1]['cer'] * 100:.2f}%")
     best = min(grid, key=lambda g: (g["wer"], g["cer"]))
-    out = {"beam": a.beam, "engine": a.engine, "utterances": n, "grid": grid, "best": best}
+    out = {"beam": best["beam"], "engine": a.engine, "utterances": n, "grid": grid,
+           "best": best}
     with open(os.path.join(a.cache, "tune.json"), "w") as fh:
         json.dump(out, fh, indent=1)
     log(f"tune: best {best}")

@@ -68,6 +68,8 @@ def cmd_export(a) -> dict:
     lm_weight = a.lm_weight if a.lm_weight is not None else tuned.get("lm_weight", 0.5)
     word_bonus = a.word_bonus if a.word_bonus is not None else \
         tuned.get("word_insertion_bonus", 1.0)
+    beam = a.beam if a.beam is not None else tuned.get("beam", 16)
+    lexicon = a.lexicon if a.lexicon is not None else tuned.get("lexicon", "none")
     calibration = {}
     cal_path = os.path.join(a.cache, "calibration.json")
     if os.path.exists(cal_path):
@@ -88,7 +90,7 @@ def cmd_export(a) -> dict:
                       "receptive_field_frames": budget["receptive_field_frames"],
                       "chunk_frames": 4 * budget["subsampling"], "look_ahead_frames": 0,
                       "chunk_frames_unit": "input (10 ms) frames"},
-        "decoder": {"beam": a.beam, "lm_weight": lm_weight,
+        "decoder": {"beam": beam, "lm_weight": lm_weight,
                     "word_insertion_bonus": word_bonus,
                     "tuned_on": "validation set (tune)" if tuned else "untuned default",
                     "lm": os.path.basename(a.lm_out) if a.lm_out else ""},
@@ -112,6 +114,9 @@ def cmd_export(a) -> dict:
         "metrics": {},
         "metrics_note": "held-out metrics pending: to be measured through the C++ engine",
     }
+    if lexicon == "lm":
+        # models/asr: the output is restricted to the LM's 1-grams (nn::LexiconScorer).
+        meta["decoder"]["lexicon"] = "lm"
     if calibration:
         # Fitted by `calibrate` on the validation set through the C++ engine; applied by
         # models/asr (CalibrateConfidence) to every word confidence.

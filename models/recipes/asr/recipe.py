@@ -152,7 +152,11 @@ def parser() -> argparse.ArgumentParser:
                                                     "asr.arpa"),
                    help="copy cache/lm.arpa here ('' to skip)")
     p.add_argument("--golden-dir", default=DEFAULT_GOLDEN, help="'' to skip golden files")
-    p.add_argument("--beam", type=int, default=16)
+    p.add_argument("--beam", type=int, default=None,
+                   help="default: cache/tune.json's best, else 16")
+    p.add_argument("--lexicon", choices=("none", "lm"), default=None,
+                   help="decoder.lexicon: lm restricts the output to the LM's words (default: "
+                        "cache/tune.json's best, else none)")
     p.add_argument("--lm-weight", type=float, default=None,
                    help="default: cache/tune.json's best, else 0.5")
     p.add_argument("--word-bonus", type=float, default=None,
@@ -164,6 +168,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=DEFAULT_MODEL)
     p.add_argument("--lm", default=None, help="ARPA LM (default: <cache>/lm.arpa)")
     p.add_argument("--beam", type=int, default=16)
+    p.add_argument("--beams", default="",
+                   help="comma-separated beams to search (default: --beam), e.g. 16,64,128")
+    p.add_argument("--lexicons", default="none",
+                   help="none, lm or none,lm: search without and/or with the output restricted "
+                        "to the LM's words (C++ engine only)")
     p.add_argument("--lm-weights", default="0.2,0.4,0.6,0.8,1.0")
     p.add_argument("--word-bonuses", default="0,0.5,1,2")
     p.add_argument("--limit", type=int, default=0)
