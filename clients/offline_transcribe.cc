@@ -101,6 +101,13 @@ int main(int argc, char** argv) {
   CLI::Option* lm_option = app.add_option("--lm_weight", lm_weight, "Default: the model's");
   CLI::Option* bonus_option =
       app.add_option("--word_bonus", word_bonus, "Word insertion bonus; default: the model's");
+  double symbol_floor = 0.0, beam_threshold = 0.0;
+  CLI::Option* floor_option = app.add_option(
+      "--symbol_min_log_prob", symbol_floor,
+      "Beam search tries no symbol below this frame log-probability; default: the model's");
+  CLI::Option* threshold_option = app.add_option(
+      "--beam_threshold", beam_threshold,
+      "Beam search drops hypotheses this many nats below the best; default: the model's");
   app.add_option("--threads", threads, "Files decoded in parallel")->capture_default_str();
   app.add_option("--chunk_ms", chunk_ms, "Feed audio in chunks of this length (0 = whole)")
       ->capture_default_str();
@@ -137,6 +144,8 @@ int main(int argc, char** argv) {
   options.beam_size = beam;
   if (lm_option->count() > 0) options.lm_weight = lm_weight;
   if (bonus_option->count() > 0) options.word_insertion_bonus = word_bonus;
+  if (floor_option->count() > 0) options.symbol_min_log_prob = symbol_floor;
+  if (threshold_option->count() > 0) options.beam_threshold = beam_threshold;
   options.endpointing.min_trailing_silence_ms = silence_ms;
   options.endpointing.enabled = !no_endpointing;
   if (absl::Status s = (*pipeline)->CreateStream(options).status(); !s.ok()) {

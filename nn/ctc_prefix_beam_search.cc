@@ -37,13 +37,18 @@ absl::Status CtcPrefixBeamSearchConfig::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("min_symbol_log_prob is ", min_symbol_log_prob, "; allowed: <= 0 or -inf"));
   }
+  if (!(beam_threshold > 0.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("beam_threshold is ", beam_threshold, "; allowed: > 0 (+inf keeps all)"));
+  }
   return absl::OkStatus();
 }
 
 std::string CtcPrefixBeamSearchConfig::ToString() const {
   return absl::StrCat("CtcPrefixBeamSearchConfig(blank=", blank, ", beam_size=", beam_size,
                       ", nbest=", nbest, ", top_k=", top_k,
-                      ", min_symbol_log_prob=", min_symbol_log_prob, ")");
+                      ", min_symbol_log_prob=", min_symbol_log_prob,
+                      ", beam_threshold=", beam_threshold, ")");
 }
 
 absl::StatusOr<std::unique_ptr<CtcPrefixBeamSearch>> CtcPrefixBeamSearch::Create(
@@ -162,9 +167,11 @@ void CtcPrefixBeamSearch::AdvanceFrame(const float* row, int frame, int vocab_si
     return candidates[a].rank_score > candidates[b].rank_score;
   });
   stream->beam_.clear();
+  const double floor = keep > 0 ? candidates[order[0]].rank_score - config_.beam_threshold : 0.0;
   for (std::size_t i = 0; i < keep; ++i) {
     Candidate& c = candidates[order[i]];
     if (c.rank_score == kCtcLogZero && !stream->beam_.empty()) break;
+    if (i > 0 && c.rank_score < floor) break;  // sorted: every later one is lower still
     if (c.node < 0) {
       c.node = static_cast<int32_t>(stream->nodes_.size());
       stream->nodes_.push_back({.parent = c.parent,

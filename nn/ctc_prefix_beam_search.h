@@ -29,6 +29,9 @@ struct CtcPrefixBeamSearchConfig {
   // Symbols with a frame log-probability below this are not tried (the frame's best symbol
   // always is); -inf disables the threshold.
   float min_symbol_log_prob = -std::numeric_limits<float>::infinity();
+  // After each frame, prefixes whose score (acoustic + scorer) is more than this many nats
+  // below the best are dropped even when the beam has room; +inf disables it. > 0.
+  double beam_threshold = std::numeric_limits<double>::infinity();
 
   absl::Status Validate() const;
   std::string ToString() const;

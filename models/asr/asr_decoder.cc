@@ -34,13 +34,8 @@ absl::StatusOr<std::unique_ptr<AsrDecoder>> AsrDecoder::Create(const AsrPipeline
   decoder->max_alternatives_ = options.max_alternatives;
   const int beam = options.beam_size > 0 ? options.beam_size : defaults.beam_size;
   if (beam == 1) {
-    if (pipeline.has_lexicon()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("decoding.beam_size is 1 (greedy), but model \"", pipeline.info().name,
-                       "\" constrains its output to a lexicon, which needs beam search; "
-                       "allowed: 0 (model default) or 2..",
-                       AsrStreamOptions::kMaxBeamSize));
-    }
+    // Greedy search asked for by the request: the fastest decode, without the LM and without
+    // the model's lexicon (which needs beam search).
     if (!options.contexts.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("speech_contexts need beam search, but model \"", pipeline.info().name,
@@ -107,6 +102,9 @@ absl::StatusOr<std::unique_ptr<AsrDecoder>> AsrDecoder::Create(const AsrPipeline
   config.blank = table.blank;
   config.beam_size = beam;
   config.nbest = beam;
+  config.min_symbol_log_prob =
+      static_cast<float>(options.symbol_min_log_prob.value_or(defaults.symbol_min_log_prob));
+  config.beam_threshold = options.beam_threshold.value_or(defaults.beam_threshold);
   absl::StatusOr<std::unique_ptr<nn::CtcPrefixBeamSearch>> search =
       nn::CtcPrefixBeamSearch::Create(config, top);
   if (!search.ok()) return search.status();

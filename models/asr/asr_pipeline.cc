@@ -47,6 +47,20 @@ absl::StatusOr<AsrDecoderDefaults> ParseDecoderDefaults(const ModelInfo& info, c
         return BadModel(info, absl::StrCat("decoder.", key, " must be a finite number"));
       }
       (key == "lm_weight" ? d.lm_weight : d.word_insertion_bonus) = value.get<double>();
+    } else if (key == "symbol_min_log_prob") {
+      if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() > 0.0) {
+        return BadModel(info, absl::StrCat("decoder.symbol_min_log_prob is ", value.dump(),
+                                           "; allowed: a finite log-probability <= 0 "
+                                           "(e.g. -9.21 = ln 1e-4), or leave it out"));
+      }
+      d.symbol_min_log_prob = value.get<float>();
+    } else if (key == "beam_threshold") {
+      if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() <= 0.0) {
+        return BadModel(info, absl::StrCat("decoder.beam_threshold is ", value.dump(),
+                                           "; allowed: a finite number of nats > 0, or leave "
+                                           "it out (no threshold)"));
+      }
+      d.beam_threshold = value.get<double>();
     } else if (key == "lexicon") {
       if (!value.is_string() || value.get<std::string>() != "lm") {
         return BadModel(info, absl::StrCat("decoder.lexicon is ", value.dump(),

@@ -12,6 +12,7 @@
 #define AURIS_MODELS_ASR_ASR_PIPELINE_H_
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -48,6 +49,10 @@ struct AsrDecoderDefaults {
   double confidence_bias = 0.0;
   // Metadata decoder.lexicon "lm": constrain the output to the LM's 1-grams (needs an LM).
   bool lexicon_from_lm = false;
+  // Beam-search pruning (nn::CtcPrefixBeamSearchConfig), metadata decoder.symbol_min_log_prob
+  // (<= 0) and decoder.beam_threshold (> 0, nats); the defaults prune nothing.
+  float symbol_min_log_prob = -std::numeric_limits<float>::infinity();
+  double beam_threshold = std::numeric_limits<double>::infinity();
 };
 
 class AsrPipeline {

@@ -32,6 +32,14 @@ absl::Status AsrStreamOptions::Validate() const {
                             "; allowed: -", kMaxWordBonus, " .. ", kMaxWordBonus,
                             ", or unset for the model's default"));
   }
+  if (symbol_min_log_prob && (!std::isfinite(*symbol_min_log_prob) || *symbol_min_log_prob > 0.0)) {
+    return Bad(absl::StrCat("symbol_min_log_prob is ", *symbol_min_log_prob,
+                            "; allowed: a finite log-probability <= 0, or unset"));
+  }
+  if (beam_threshold && (!std::isfinite(*beam_threshold) || *beam_threshold <= 0.0)) {
+    return Bad(absl::StrCat("beam_threshold is ", *beam_threshold,
+                            "; allowed: a finite number of nats > 0, or unset"));
+  }
   if (max_alternatives < 1 || max_alternatives > kMaxAlternatives) {
     return Bad(absl::StrCat("max_alternatives is ", max_alternatives, "; allowed: 0 or 1 (one) .. ",
                             kMaxAlternatives));

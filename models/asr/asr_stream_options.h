@@ -37,7 +37,11 @@ struct AsrStreamOptions {
   int beam_size = 0;                           // 0 = model default; 1 = greedy; ..kMaxBeamSize
   std::optional<double> lm_weight;             // unset = model default; 0..kMaxLmWeight
   std::optional<double> word_insertion_bonus;  // unset = model default; |x| <= kMaxWordBonus
-  int max_alternatives = 1;                    // 1..kMaxAlternatives
+  // Beam-search pruning, unset = the model's (decoder.symbol_min_log_prob <= 0,
+  // decoder.beam_threshold > 0 nats). Not in auris.v1: for offline tools and tuning.
+  std::optional<double> symbol_min_log_prob;
+  std::optional<double> beam_threshold;
+  int max_alternatives = 1;  // 1..kMaxAlternatives
   std::vector<AsrPhraseContext> contexts;
   AsrEndpointing endpointing;
 

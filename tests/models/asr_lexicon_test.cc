@@ -295,22 +295,41 @@ TEST(AsrLexiconTest, BadMetadataLexiconIsALoadError) {
   EXPECT_THAT(std::string(greedy.status().message()), HasSubstr("needs beam search"));
 }
 
-TEST(AsrLexiconTest, GreedyRequestOnALexiconModelIsRejected) {
+// A request for greedy search gets it, without the lexicon (which needs beam search):
+// exactly the greedy transcript of the same model without a lexicon.
+TEST(AsrLexiconTest, GreedyRequestOnALexiconModelDecodesGreedilyWithoutIt) {
   absl::StatusOr<std::unique_ptr<AsrPipeline>> p = Load(TinyModel(), WriteWords("g.txt", {"a"}));
   ASSERT_TRUE(p.ok()) << p.status();
-  AsrStreamOptions options;
-  options.beam_size = 1;
-  absl::StatusOr<std::unique_ptr<AsrStream>> s = (*p)->CreateStream(options);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(s.status().message()), HasSubstr("lexicon"));
-  options.beam_size = 4;
-  EXPECT_TRUE((*p)->CreateStream(options).ok());
-  // Without a lexicon, beam 1 stays allowed.
   std::unique_ptr<AsrPipeline> plain = testing::LoadTinyAsr();
   ASSERT_NE(plain, nullptr);
+  const auto greedy = [](const AsrPipeline& pipeline) {
+    AsrStreamOptions options;
+    options.beam_size = 1;
+    absl::StatusOr<std::unique_ptr<AsrStream>> s = pipeline.CreateStream(options);
+    EXPECT_TRUE(s.ok()) << s.status();
+    std::string text;
+    if (!s.ok()) return text;
+    std::vector<AsrEvent> events;
+    EXPECT_TRUE((*s)->Accept(testing::AsrGoldenWaveform(), &events).ok());
+    EXPECT_TRUE((*s)->Flush(&events).ok());
+    for (const AsrEvent& e : events) {
+      if (e.type == AsrEvent::Type::kFinal && !e.result.alternatives.empty()) {
+        text += e.result.alternatives[0].transcript + "|";
+      }
+    }
+    return text;
+  };
+  const std::string expected = greedy(*plain);
+  ASSERT_FALSE(Words(expected).empty());
+  EXPECT_EQ(greedy(**p), expected);
+  EXPECT_NE(BestTranscript(**p), BestTranscript(*plain));  // beam search keeps the lexicon
+  // Speech contexts still need beam search.
+  AsrStreamOptions options;
   options.beam_size = 1;
-  EXPECT_TRUE(plain->CreateStream(options).ok());
+  options.contexts = {{{"a"}, 2.0, false}};
+  absl::StatusOr<std::unique_ptr<AsrStream>> s = (*p)->CreateStream(options);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("beam search"));
 }
 
 class AsrLexiconDescriptorTest : public ::testing::Test {

@@ -67,6 +67,31 @@ TEST(CtcPrefixBeamSearchTest, ToyExampleBeatsBestPath) {
   EXPECT_NEAR((*nbest)[1].log_prob, std::log(0.36), 1e-6);
 }
 
+// The toy example with a score threshold. After frame 1: [] 0.6, [1] 0.4 (ln 1.5 = 0.405
+// nats apart); after frame 2 from both: [1] 0.64, [] 0.36 (ln(16/9) = 0.575 apart).
+TEST(CtcPrefixBeamSearchTest, BeamThresholdDropsHypothesesFarBelowTheBest) {
+  const std::vector<float> lp = {std::log(0.6f), std::log(0.4f), std::log(0.6f), std::log(0.4f)};
+  const auto decode = [&](double threshold) {
+    auto decoder =
+        CtcPrefixBeamSearch::Create({.beam_size = 4, .nbest = 2, .beam_threshold = threshold});
+    EXPECT_TRUE(decoder.ok()) << decoder.status();
+    absl::StatusOr<std::vector<CtcHypothesis>> r = (*decoder)->Decode(lp, 2, 2);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return *r;
+  };
+  std::vector<CtcHypothesis> r = decode(0.6);  // both survive both frames
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_NEAR(r[0].log_prob, std::log(0.64), 1e-6);
+  r = decode(0.5);  // both survive frame 1; [] is dropped after frame 2
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_THAT(r[0].symbols, ElementsAre(1));
+  EXPECT_NEAR(r[0].log_prob, std::log(0.64), 1e-6);
+  r = decode(0.3);  // [1] is dropped after frame 1, so [] (0.36) beats the late [1] (0.24)
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_THAT(r[0].symbols, IsEmpty());
+  EXPECT_NEAR(r[0].log_prob, std::log(0.36), 1e-6);
+}
+
 TEST(CtcPrefixBeamSearchTest, RepeatNeedsBlankBetween) {
   auto decoder = CtcPrefixBeamSearch::Create({.beam_size = 8, .nbest = 1});
   // Frames: a, a, blank, a (V = 2) -> "aa"; without the blank frame -> "a".
@@ -220,6 +245,12 @@ TEST(CtcPrefixBeamSearchTest, RejectsBadConfigAndInput) {
       HasSubstr("allowed: [1, beam_size = 2]"));
   EXPECT_FALSE(CtcPrefixBeamSearch::Create({.top_k = -1}).ok());
   EXPECT_FALSE(CtcPrefixBeamSearch::Create({.min_symbol_log_prob = 0.5f}).ok());
+  for (double bad : {0.0, -1.0, std::nan("")}) {
+    absl::StatusOr<std::unique_ptr<CtcPrefixBeamSearch>> d =
+        CtcPrefixBeamSearch::Create({.beam_threshold = bad});
+    ASSERT_FALSE(d.ok()) << bad;
+    EXPECT_THAT(std::string(d.status().message()), HasSubstr("beam_threshold"));
+  }
   auto decoder = CtcPrefixBeamSearch::Create({.blank = 2});
   const std::vector<float> lp(4, std::log(0.5f));
   EXPECT_THAT(std::string((*decoder)->Decode(lp, 2, 2).status().message()),

@@ -391,9 +391,12 @@ class AsrRecipeSmokeTest(unittest.TestCase):
         self.assertEqual(sorted(words), ["a", "cat", "mat", "on", "sat", "the"])
         t = recipe.main(["tune", "--cache", c, "--model", model, "--beams", "2,4",
                          "--lexicons", "none,lm", "--lm-weights", "0.5", "--word-bonuses", "1",
-                         "--threads", "1"])
+                         "--threads", "1", "--symbol-min-log-prob=-9.21",
+                         "--beam-threshold", "12"])
         self.assertEqual([(g["beam"], g["lexicon"]) for g in t["grid"]],
                          [(2, "none"), (2, "lm"), (4, "none"), (4, "lm")])
+        self.assertEqual({(g["symbol_min_log_prob"], g["beam_threshold"]) for g in t["grid"]},
+                         {(-9.21, 12.0)})
         with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
             recipe.main(["tune", "--cache", c, "--model", model, "--lexicons", "lm,all"])
         from models.recipes.asr.data import FeatureSet
@@ -414,6 +417,7 @@ class AsrRecipeSmokeTest(unittest.TestCase):
             want_lex = forced[-1] if forced else t["best"]["lexicon"]
             self.assertEqual(dec["beam"], want_beam)
             self.assertEqual(dec.get("lexicon", "none"), want_lex)
+            self.assertEqual((dec["symbol_min_log_prob"], dec["beam_threshold"]), (-9.21, 12.0))
         os.remove(arpa)
 
 

@@ -72,6 +72,10 @@ def _cpp_run(a, paths: list, extra_args=()) -> list[dict]:
             cmd += ["--lm_weight", str(a.lm_weight)]
         if getattr(a, "word_bonus", None) is not None:
             cmd += ["--word_bonus", str(a.word_bonus)]
+        if getattr(a, "symbol_min_log_prob", None) is not None:
+            cmd += ["--symbol_min_log_prob", str(a.symbol_min_log_prob)]
+        if getattr(a, "beam_threshold", None) is not None:
+            cmd += ["--beam_threshold", str(a.beam_threshold)]
         res = subprocess.run(cmd + list(extra_args), check=True, capture_output=True, text=True)
     finally:
         os.remove(lst)
@@ -319,6 +323,10 @@ def cmd_tune(a) -> dict:
     if "lm" in lexicons and a.engine != "cpp":
         raise SystemExit("tune: --lexicons lm needs --engine cpp (the Python beam search "
                          "has no lexicon constraint)")
+    pruning = {k: v for k, v in (("symbol_min_log_prob", a.symbol_min_log_prob),
+                                 ("beam_threshold", a.beam_threshold)) if v is not None}
+    if pruning and a.engine != "cpp":
+        raise SystemExit("tune: --symbol-min-log-prob / --beam-threshold need --engine cpp")
     tmp = tempfile.TemporaryDirectory()
     if a.engine == "cpp":
         paths = [fs.items[i]["path"] for i in range(n)]
@@ -343,7 +351,8 @@ def cmd_tune(a) -> dict:
                     for b in [float(x) for x in a.word_bonuses.split(",")]:
                         hyps = decode(beam, lex, w, b)
                         grid.append({"beam": beam, "lexicon": lex, "lm_weight": w,
-                                     "word_insertion_bonus": b, "wer": metrics.wer(refs, hyps),
+                                     "word_insertion_bonus": b, **pruning,
+                                     "wer": metrics.wer(refs, hyps),
                                      "cer": metrics.cer(refs, hyps)})
                         log(f"tune [{a.engine}]: beam {beam} lexicon {lex} lm_weight {w} "
                             f"bonus {b}: WER {grid[-1]['wer'] * 100:.2f}% "

@@ -114,6 +114,11 @@ def cmd_export(a) -> dict:
         "metrics": {},
         "metrics_note": "held-out metrics pending: to be measured through the C++ engine",
     }
+    for key in ("symbol_min_log_prob", "beam_threshold"):
+        value = getattr(a, key, None)
+        value = value if value is not None else tuned.get(key)
+        if value is not None:  # models/asr: nn::CtcPrefixBeamSearchConfig pruning
+            meta["decoder"][key] = float(value)
     if lexicon == "lm":
         # models/asr: the output is restricted to the LM's 1-grams (nn::LexiconScorer).
         meta["decoder"]["lexicon"] = "lm"

@@ -157,6 +157,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lexicon", choices=("none", "lm"), default=None,
                    help="decoder.lexicon: lm restricts the output to the LM's words (default: "
                         "cache/tune.json's best, else none)")
+    p.add_argument("--symbol-min-log-prob", type=float, default=None,
+                   help="decoder.symbol_min_log_prob (default: cache/tune.json's best, else "
+                        "none)")
+    p.add_argument("--beam-threshold", type=float, default=None,
+                   help="decoder.beam_threshold (default: cache/tune.json's best, else none)")
     p.add_argument("--lm-weight", type=float, default=None,
                    help="default: cache/tune.json's best, else 0.5")
     p.add_argument("--word-bonus", type=float, default=None,
@@ -173,6 +178,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lexicons", default="none",
                    help="none, lm or none,lm: search without and/or with the output restricted "
                         "to the LM's words (C++ engine only)")
+    p.add_argument("--symbol-min-log-prob", type=float, default=None,
+                   help="beam-search pruning for every decode of the grid (C++ engine): "
+                        "symbols below this frame log-probability are not tried, e.g. -9.21")
+    p.add_argument("--beam-threshold", type=float, default=None,
+                   help="beam-search pruning (C++ engine): drop hypotheses this many nats "
+                        "below the best, e.g. 12")
     p.add_argument("--lm-weights", default="0.2,0.4,0.6,0.8,1.0")
     p.add_argument("--word-bonuses", default="0,0.5,1,2")
     p.add_argument("--limit", type=int, default=0)
