@@ -199,7 +199,8 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Create(
   if (defaults->lexicon_from_lm && lm == nullptr && !lexicon.has_value()) {
     return BadModel(info,
                     "decoder.lexicon \"lm\" needs a language model, and the model has none "
-                    "(name one with the descriptor's \"lm\" or --lm)");
+                    "(name one with the descriptor's \"lm\" or --lm, or turn the lexicon off "
+                    "with the descriptor's \"lexicon\": \"none\" or --lexicon none)");
   }
   if (lexicon.has_value() && lexicon->empty()) {
     lexicon.reset();  // explicitly none: the model file's decoder.lexicon is turned off

@@ -58,8 +58,8 @@ TEST(PipelineBackendTest, CudaWhereItCannotRunIsAClearFailedPrecondition) {
 }
 
 TEST(PipelineBackendTest, DefaultAndExplicitCpuRunTheNetworkOnTheCpu) {
-  auto asr = AsrPipeline::Load(NamedModel("asr", kTaskAsr), ShippedModel("asr/asr.safetensors"), "",
-                               "", nn::BackendKind::kCpu);
+  auto asr = AsrPipeline::Load(NamedModel("asr", kTaskAsr), ShippedModel("asr/asr.safetensors"),
+                               ShippedModel("asr/asr.arpa"), "", nn::BackendKind::kCpu);
   ASSERT_TRUE(asr.ok()) << asr.status();
   EXPECT_EQ((*asr)->runner().backend(), nn::BackendKind::kCpu);
   EXPECT_TRUE((*asr)->runner().can_stack());
