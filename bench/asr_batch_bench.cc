@@ -5,7 +5,8 @@
 // benchmark thread (one core; OpenBLAS runs single-threaded):
 //   rtf              CPU seconds per second of audio of one stream (real-time factor)
 //   streams_per_core streams one core keeps up with in real time (1 / rtf)
-// Streams start fresh (and the timer pauses) when their 20 s of audio run out.
+// Streams start fresh (and the timer pauses) when their 20 s of audio run out. Solo steps also
+// run with v0.5's search and with greedy search (search:1, search:2) for same-run ratios.
 //   build/bench/asr_batch_bench --benchmark_format=json
 #include <benchmark/benchmark.h>
 
@@ -16,6 +17,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/asr/asr_batcher.h"
@@ -49,16 +51,25 @@ std::vector<float> SpeechLike() {
   return x;
 }
 
+std::unique_ptr<AsrPipeline> LoadShipped(const std::string& lexicon) {
+  const std::string dir = std::string(AURIS_SOURCE_DIR) + "/models/asr/";
+  if (!std::filesystem::exists(dir + "asr.safetensors")) return nullptr;
+  ModelInfo info;
+  info.name = "asr";
+  info.task = kTaskAsr;
+  auto p = AsrPipeline::Load(info, dir + "asr.safetensors", dir + "asr.arpa", lexicon);
+  return p.ok() ? *std::move(p) : nullptr;
+}
+
 const AsrPipeline* Shipped(benchmark::State& state) {
-  static const std::unique_ptr<AsrPipeline> pipeline = []() -> std::unique_ptr<AsrPipeline> {
-    const std::string dir = std::string(AURIS_SOURCE_DIR) + "/models/asr/";
-    if (!std::filesystem::exists(dir + "asr.safetensors")) return nullptr;
-    ModelInfo info;
-    info.name = "asr";
-    info.task = kTaskAsr;
-    auto p = AsrPipeline::Load(info, dir + "asr.safetensors", dir + "asr.arpa");
-    return p.ok() ? *std::move(p) : nullptr;
-  }();
+  static const std::unique_ptr<AsrPipeline> pipeline = LoadShipped("");
+  if (pipeline == nullptr) state.SkipWithError("cannot load models/asr/asr.safetensors + asr.arpa");
+  return pipeline.get();
+}
+
+// The shipped file without its lexicon, for v0.5's search (beam 16, no lexicon, no pruning).
+const AsrPipeline* ShippedWithoutLexicon(benchmark::State& state) {
+  static const std::unique_ptr<AsrPipeline> pipeline = LoadShipped(AsrPipeline::kNoLexicon);
   if (pipeline == nullptr) state.SkipWithError("cannot load models/asr/asr.safetensors + asr.arpa");
   return pipeline.get();
 }
@@ -66,13 +77,16 @@ const AsrPipeline* Shipped(benchmark::State& state) {
 // N streams over the same audio, each starting at its own chunk so their content differs.
 class Streams {
  public:
-  Streams(const AsrPipeline& pipeline, int n) : pipeline_(pipeline), n_(n) { Restart(); }
+  Streams(const AsrPipeline& pipeline, int n, AsrStreamOptions options = {})
+      : pipeline_(pipeline), n_(n), options_(std::move(options)) {
+    Restart();
+  }
 
   bool Restart() {
     owned_.clear();
     raw_.clear();
     for (int i = 0; i < n_; ++i) {
-      auto s = pipeline_.CreateStream({});
+      auto s = pipeline_.CreateStream(options_);
       if (!s.ok()) return false;
       owned_.push_back(*std::move(s));
       raw_.push_back(owned_.back().get());
@@ -92,6 +106,7 @@ class Streams {
  private:
   const AsrPipeline& pipeline_;
   const int n_;
+  const AsrStreamOptions options_;
   const std::vector<float> audio_ = SpeechLike();
   std::vector<std::unique_ptr<AsrStream>> owned_;
   std::vector<AsrStream*> raw_;
@@ -114,11 +129,25 @@ bool RestartIfExhausted(benchmark::State& state, Streams* streams) {
   return ok;
 }
 
+// Solo steps of N streams with the search of state.range(1): 0 = the model file's defaults,
+// 1 = v0.5's (beam 16, no lexicon, lm_weight 0.5, bonus 4, no pruning), 2 = greedy (the
+// network and front end alone, the floor every search adds to).
 void BM_AsrSoloAccept(benchmark::State& state) {
-  const AsrPipeline* pipeline = Shipped(state);
+  const int search = static_cast<int>(state.range(1));
+  const AsrPipeline* pipeline = search == 1 ? ShippedWithoutLexicon(state) : Shipped(state);
   if (pipeline == nullptr) return;
   const int n = static_cast<int>(state.range(0));
-  Streams streams(*pipeline, n);
+  AsrStreamOptions options;
+  if (search == 1) {
+    options.beam_size = 16;
+    options.lm_weight = 0.5;
+    options.word_insertion_bonus = 4.0;
+    options.symbol_min_log_prob = -1e30;
+    options.beam_threshold = 1e30;
+  } else if (search == 2) {
+    options.beam_size = 1;
+  }
+  Streams streams(*pipeline, n, options);
   std::vector<AsrEvent> events;
   for (auto _ : state) {
     if (!RestartIfExhausted(state, &streams)) return;
@@ -134,7 +163,15 @@ void BM_AsrSoloAccept(benchmark::State& state) {
   }
   SetCounters(state, n);
 }
-BENCHMARK(BM_AsrSoloAccept)->Arg(1)->Arg(8)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AsrSoloAccept)
+    ->ArgNames({"streams", "search"})
+    ->Args({1, 0})
+    ->Args({8, 0})
+    ->Args({32, 0})
+    ->Args({64, 0})
+    ->Args({8, 1})
+    ->Args({8, 2})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_AsrAcceptBatch(benchmark::State& state) {
   const AsrPipeline* pipeline = Shipped(state);
