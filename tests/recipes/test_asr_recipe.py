@@ -184,6 +184,40 @@ class LevelTest(unittest.TestCase):
         self.assertLessEqual(max(gains), 10.0)
         self.assertLess(min(gains), -25.0)
 
+    def test_time_baseline_parsing_and_bounded_choice(self):
+        from models.recipes.asr import timing
+        self.assertEqual(timing.parse_baseline("32,lm,0.6,1"),
+                         {"beam": 32, "lexicon": "lm", "lm_weight": 0.6,
+                          "word_insertion_bonus": 1.0})
+        for bad in ("16,none,0.5", "16,words,0.5,4", "x,none,0.5,4", "0,none,0.5,4"):
+            with self.assertRaises(ValueError):
+                timing.parse_baseline(bad)
+        # A cost that is the beam's width: the best beam over the bound is skipped for the
+        # next best that fits, and the baseline always runs without pruning.
+        grid = [{"beam": 64, "lexicon": "lm", "lm_weight": 0.6, "word_insertion_bonus": 1.0,
+                 "wer": 0.30, "cer": 0.1},
+                {"beam": 32, "lexicon": "lm", "lm_weight": 0.6, "word_insertion_bonus": 1.0,
+                 "wer": 0.31, "cer": 0.1},
+                {"beam": 16, "lexicon": "lm", "lm_weight": 0.6, "word_insertion_bonus": 1.0,
+                 "wer": 0.35, "cer": 0.1}]
+        seen = []
+
+        def cost(g):
+            seen.append(g)
+            return float(g["beam"])
+
+        baseline = {"beam": 16, "lexicon": "none", "lm_weight": 0.5, "word_insertion_bonus": 4.0}
+        with redirect_stderr(io.StringIO()):
+            best, timings = timing.bounded_best(grid, cost, baseline, max_ratio=2.5)
+            none, _ = timing.bounded_best(grid, cost, baseline, max_ratio=0.5)
+        self.assertIsNone(none)
+        self.assertEqual(best["beam"], 32)
+        self.assertEqual([t["beam"] for t in timings], [64, 32])
+        self.assertEqual([t["ratio"] for t in timings], [4.0, 2.0])
+        baselines = [g for g in seen if g["lexicon"] == "none"]
+        self.assertTrue(baselines)
+        self.assertTrue(all(g["beam_threshold"] == 1e30 for g in baselines))
+
     def test_vtlp_flags_set_the_copies_frequency_scale_range(self):
         from models.recipes.asr import data, recipe
         from models.recipes.common import augment
@@ -399,6 +433,23 @@ class AsrRecipeSmokeTest(unittest.TestCase):
                          {(-9.21, 12.0)})
         with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
             recipe.main(["tune", "--cache", c, "--model", model, "--lexicons", "lm,all"])
+        # The decode-time bound: a generous one keeps the best entry and records the paired
+        # timings of each beam tried; an impossible one is an error naming the timings.
+        flags = ["tune", "--cache", c, "--model", model, "--beams", "2,4", "--lexicons", "lm",
+                 "--lm-weights", "0.5", "--word-bonuses", "1", "--threads", "1",
+                 "--symbol-min-log-prob=-9.21", "--beam-threshold", "12"]
+        bounded = recipe.main(flags + ["--max-time-ratio", "1000"])
+        plain_best = min((g for g in t["grid"] if g["lexicon"] == "lm"),
+                         key=lambda g: (g["wer"], g["cer"]))
+        self.assertEqual(bounded["best"]["beam"], plain_best["beam"])
+        tb = bounded["time_bound"]
+        self.assertEqual(tb["baseline"], {"beam": 16, "lexicon": "none", "lm_weight": 0.5,
+                                          "word_insertion_bonus": 4.0})
+        self.assertEqual(len(tb["timings"][0]["ratios"]), 3)
+        self.assertTrue(all(a > 0 and b > 0 for a, b in tb["timings"][0]["cpu_seconds"]))
+        with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit) as cm:
+            recipe.main(flags + ["--max-time-ratio", "1e-9"])
+        self.assertIn("no beam decodes within", str(cm.exception))
         from models.recipes.asr.data import FeatureSet
         paths = [it["path"] for it in FeatureSet(c, "valid").items]
         a = recipe.parser().parse_args(["tune", "--cache", c, "--model", model, "--lm", arpa,

@@ -325,8 +325,9 @@ def cmd_tune(a) -> dict:
                          "has no lexicon constraint)")
     pruning = {k: v for k, v in (("symbol_min_log_prob", a.symbol_min_log_prob),
                                  ("beam_threshold", a.beam_threshold)) if v is not None}
-    if pruning and a.engine != "cpp":
-        raise SystemExit("tune: --symbol-min-log-prob / --beam-threshold need --engine cpp")
+    if (pruning or a.max_time_ratio is not None) and a.engine != "cpp":
+        raise SystemExit("tune: --symbol-min-log-prob / --beam-threshold / --max-time-ratio "
+                         "need --engine cpp")
     tmp = tempfile.TemporaryDirectory()
     if a.engine == "cpp":
         paths = [fs.items[i]["path"] for i in range(n)]
@@ -334,6 +335,17 @@ def cmd_tune(a) -> dict:
         def decode(beam, lex, w, b):
             a.beam, a.lm_weight, a.word_bonus = beam, w, b
             return [o["transcript"] for o in cpp_run(a, paths, lexicon_args(lex, a.lm, tmp.name))]
+
+        def decode_entry(g):  # one thread, for the decode-time bound
+            threads, saved = a.threads, (a.symbol_min_log_prob, a.beam_threshold)
+            a.threads = 1
+            a.symbol_min_log_prob = g.get("symbol_min_log_prob")
+            a.beam_threshold = g.get("beam_threshold")
+            try:
+                decode(g["beam"], g["lexicon"], g["lm_weight"], g["word_insertion_bonus"])
+            finally:
+                a.threads = threads
+                a.symbol_min_log_prob, a.beam_threshold = saved
     else:
         lm = kneser_ney.ArpaModel.read(a.lm)
         net, meta, mean, std = net_from_model_file(a.model)
@@ -357,9 +369,22 @@ def cmd_tune(a) -> dict:
                         log(f"tune [{a.engine}]: beam {beam} lexicon {lex} lm_weight {w} "
                             f"bonus {b}: WER {grid[-1]['wer'] * 100:.2f}% "
                             f"CER {grid[-1]['cer'] * 100:.2f}%")
-    best = min(grid, key=lambda g: (g["wer"], g["cer"]))
-    out = {"beam": best["beam"], "engine": a.engine, "utterances": n, "grid": grid,
-           "best": best}
+        best = min(grid, key=lambda g: (g["wer"], g["cer"]))
+        out = {"beam": best["beam"], "engine": a.engine, "utterances": n, "grid": grid,
+               "best": best}
+        if a.max_time_ratio is not None:
+            from . import timing
+            baseline = timing.parse_baseline(a.time_baseline)
+            best, timings = timing.bounded_best(
+                grid, lambda g: timing.cpu_seconds(lambda: decode_entry(g)), baseline,
+                a.max_time_ratio)
+            out["time_bound"] = {"max_ratio": a.max_time_ratio, "baseline": baseline,
+                                 "timings": timings}
+            if best is None:
+                raise SystemExit(f"tune: no beam decodes within {a.max_time_ratio}x the "
+                                 f"baseline's time ({a.time_baseline}); timings: "
+                                 f"{[(t['beam'], round(t['ratio'], 3)) for t in timings]}")
+            out["best"], out["beam"] = best, best["beam"]
     with open(os.path.join(a.cache, "tune.json"), "w") as fh:
         json.dump(out, fh, indent=1)
     log(f"tune: best {best}")

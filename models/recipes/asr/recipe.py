@@ -184,6 +184,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--beam-threshold", type=float, default=None,
                    help="beam-search pruning (C++ engine): drop hypotheses this many nats "
                         "below the best, e.g. 12")
+    p.add_argument("--max-time-ratio", type=float, default=None,
+                   help="keep the best beam whose one-thread CPU time on the validation set is "
+                        "at most this many times the --time-baseline search's (median of 3 "
+                        "paired runs), e.g. 1.2")
+    p.add_argument("--time-baseline", default="16,none,0.5,4",
+                   help="BEAM,LEXICON,LM_WEIGHT,BONUS of the search --max-time-ratio compares "
+                        "with (no pruning; default: v0.5's)")
     p.add_argument("--lm-weights", default="0.2,0.4,0.6,0.8,1.0")
     p.add_argument("--word-bonuses", default="0,0.5,1,2")
     p.add_argument("--limit", type=int, default=0)
