@@ -125,6 +125,21 @@ def _featurize(job):
     return out
 
 
+def _override_step(step: dict, key: str, value_range, p, name: str, low_floor) -> None:
+    """Sets step[key] = [low, high] and step["p"] = p where given (None keeps them);
+    ValueError for low > high, low <= low_floor (when not None) or p outside 0..1."""
+    if value_range is not None:
+        low, high = (float(v) for v in value_range)
+        if low > high or (low_floor is not None and low <= low_floor):
+            floor = "" if low_floor is None else f" and low > {low_floor}"
+            raise ValueError(f"{name} range {low},{high}: need low <= high{floor}")
+        step[key] = [low, high]
+    if p is not None:
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"{name} probability {p}: allowed 0..1")
+        step["p"] = float(p)
+
+
 def augment_config(edges: float = 0.0, gain_db: tuple | None = None,
                    gain_p: float | None = None, vtlp_alpha: tuple | None = None,
                    vtlp_p: float | None = None) -> dict:
@@ -141,24 +156,8 @@ def augment_config(edges: float = 0.0, gain_db: tuple | None = None,
     cfg["reverb"]["backend"] = "sox"
     if edges > 0:
         cfg["edges"] = {"p": float(edges), "lead_s": [0.0, 0.5], "trail_s": [0.0, 0.3]}
-    if gain_db is not None:
-        low, high = (float(v) for v in gain_db)
-        if not low <= high:
-            raise ValueError(f"gain range {low},{high} dB: low must not exceed high")
-        cfg["gain"]["db"] = [low, high]
-    if gain_p is not None:
-        if not 0.0 <= gain_p <= 1.0:
-            raise ValueError(f"gain probability {gain_p}: allowed 0..1")
-        cfg["gain"]["p"] = float(gain_p)
-    if vtlp_alpha is not None:
-        low, high = (float(v) for v in vtlp_alpha)
-        if not 0.0 < low <= high:
-            raise ValueError(f"VTLP range {low},{high}: need 0 < low <= high")
-        cfg["vtlp"]["alpha"] = [low, high]
-    if vtlp_p is not None:
-        if not 0.0 <= vtlp_p <= 1.0:
-            raise ValueError(f"VTLP probability {vtlp_p}: allowed 0..1")
-        cfg["vtlp"]["p"] = float(vtlp_p)
+    _override_step(cfg["gain"], "db", gain_db, gain_p, "gain", low_floor=None)
+    _override_step(cfg["vtlp"], "alpha", vtlp_alpha, vtlp_p, "VTLP", low_floor=0.0)
     return cfg
 
 
