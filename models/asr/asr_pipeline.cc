@@ -346,7 +346,6 @@ absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> AsrPipeline::LmScorer(
     std::vector<std::string> words;
     const std::vector<std::string>* all = &lexicon_;
     if (!extra.empty()) {
-      words.reserve(lexicon_.size() + extra.size());
       words = lexicon_;
       words.insert(words.end(), extra.begin(), extra.end());
       all = &words;
@@ -359,7 +358,13 @@ absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> AsrPipeline::LmScorer(
     chain->lexicon = *std::move(lexicon);
     shared = std::shared_ptr<const nn::CtcScorer>(chain, chain->lexicon.get());
   }
-  if (scorer_cache_.size() >= kScorerCacheSize) scorer_cache_.erase(scorer_cache_.begin());
+  if (scorer_cache_.size() >= kScorerCacheSize) {
+    // Evict the oldest scorer built for a request's phrase words if there is one, so that
+    // many different phrase sets do not push out the plain scorers every stream uses.
+    auto victim = std::find_if(scorer_cache_.begin(), scorer_cache_.end(),
+                               [](const auto& entry) { return !std::get<2>(entry.first).empty(); });
+    scorer_cache_.erase(victim != scorer_cache_.end() ? victim : scorer_cache_.begin());
+  }
   scorer_cache_.emplace_back(key, shared);
   return shared;
 }

@@ -249,6 +249,37 @@ TEST(AsrLexiconTest, ContextPhraseWordsJoinTheLexicon) {
   EXPECT_FALSE((*p)->InLexicon(outside));  // the pipeline's own lexicon is unchanged
 }
 
+// Many different phrase sets evict each other, not the plain scorer every other stream uses.
+TEST(AsrLexiconTest, PhraseScorersDoNotEvictThePlainScorer) {
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> p =
+      Load(TinyModel(), WriteWords("evict.txt", {"on", "a"}));
+  ASSERT_TRUE(p.ok()) << p.status();
+  const AsrDecoderDefaults& d = (*p)->defaults();
+  absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> plain =
+      (*p)->LmScorer(d.lm_weight, d.word_insertion_bonus);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  for (int i = 0; i < 40; ++i) {
+    AsrStreamOptions options;
+    options.contexts = {{{"word" + std::string(1, static_cast<char>('a' + i % 26)) +
+                          std::string(1, static_cast<char>('a' + i / 26))},
+                         2.0,
+                         false}};
+    ASSERT_TRUE((*p)->CreateStream(options).ok()) << i;
+  }
+  absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> again =
+      (*p)->LmScorer(d.lm_weight, d.word_insertion_bonus);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->get(), plain->get());  // the same cached instance, not a rebuilt one
+  absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> with_words =
+      (*p)->LmScorer(d.lm_weight, d.word_insertion_bonus, {"zebra"});
+  ASSERT_TRUE(with_words.ok());
+  EXPECT_NE(with_words->get(), plain->get());
+  absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> known =
+      (*p)->LmScorer(d.lm_weight, d.word_insertion_bonus, {"on", "a", ""});
+  ASSERT_TRUE(known.ok());
+  EXPECT_EQ(known->get(), plain->get());  // lexicon words add nothing
+}
+
 TEST(AsrLexiconTest, BadLexiconFilesAreLoadErrors) {
   absl::StatusOr<std::unique_ptr<AsrPipeline>> missing =
       Load(TinyModel(), TempPath("no_such_words.txt"));
