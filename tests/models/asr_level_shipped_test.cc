@@ -3,9 +3,12 @@
 // the held-out speaker theo, who records at about -43 dBFS, and of the training speaker
 // jackson scaled by -20 dB (about -41 dBFS). asr v0.4, trained for about -32 to -8 dBFS,
 // got 2 and 6 of these 50 right; v0.5 (copies from -50 to -10 dBFS) 17 and 18 through
-// auris_transcribe. Skipped with a message when the model or the data is absent.
+// auris_transcribe (v0.5.1's search: theo 17 as well). Also: 10 ms chunks equal the whole
+// file through the shipped search. Skipped with a message when the model or the data is
+// absent.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -72,6 +75,51 @@ class ShippedAsrLevelTest : public ::testing::Test {
 
   std::unique_ptr<AsrPipeline> pipeline_;
 };
+
+// Streaming equals batch with the shipped search (beam 64, lexicon, LM, pruning): ten digits
+// of jackson with 1 s pauses (so endpointing cuts finals), fed whole and in 10 ms chunks, give the
+// same finals, every alternative's transcript and score.
+TEST_F(ShippedAsrLevelTest, TenMillisecondChunksEqualTheWholeFile) {
+  std::vector<float> x;
+  for (int digit = 0; digit < 10; ++digit) {
+    const std::vector<float> clip =
+        dsp::testing_audio::ReadAudio16k(kData + std::to_string(digit) + "_jackson_0.flac");
+    ASSERT_GT(clip.size(), 1000u);
+    x.insert(x.end(), clip.begin(), clip.end());
+    x.insert(x.end(), 16000, 0.0f);
+  }
+  AsrStreamOptions options;
+  options.max_alternatives = 4;
+  const auto run = [&](size_t chunk) {
+    auto stream = pipeline_->CreateStream(options);
+    EXPECT_TRUE(stream.ok()) << stream.status();
+    std::vector<AsrEvent> events;
+    for (size_t pos = 0; pos < x.size(); pos += chunk) {
+      const size_t n = std::min(chunk, x.size() - pos);
+      EXPECT_TRUE((*stream)->Accept(std::span<const float>(x.data() + pos, n), &events).ok());
+    }
+    EXPECT_TRUE((*stream)->Flush(&events).ok());
+    std::vector<AsrResult> finals;
+    for (const AsrEvent& e : events) {
+      if (e.type == AsrEvent::Type::kFinal) finals.push_back(e.result);
+    }
+    return finals;
+  };
+  const std::vector<AsrResult> whole = run(x.size());
+  const std::vector<AsrResult> chunked = run(160);
+  ASSERT_GE(whole.size(), 2u);
+  ASSERT_EQ(whole.size(), chunked.size());
+  int words = 0;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    ASSERT_EQ(whole[i].alternatives.size(), chunked[i].alternatives.size()) << "final " << i;
+    for (size_t k = 0; k < whole[i].alternatives.size(); ++k) {
+      EXPECT_EQ(whole[i].alternatives[k].transcript, chunked[i].alternatives[k].transcript);
+      EXPECT_NEAR(whole[i].alternatives[k].score, chunked[i].alternatives[k].score, 1e-3);
+    }
+    if (!whole[i].alternatives.empty()) words += whole[i].alternatives[0].words.size();
+  }
+  EXPECT_GE(words, 5);
+}
 
 TEST_F(ShippedAsrLevelTest, QuietHeldOutSpeakerAtHisOwnLevel) {
   EXPECT_GE(CorrectDigits("theo", 1.0f), 10) << "of 50";
