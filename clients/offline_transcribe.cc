@@ -108,6 +108,11 @@ int main(int argc, char** argv) {
   CLI::Option* threshold_option = app.add_option(
       "--beam_threshold", beam_threshold,
       "Beam search drops hypotheses this many nats below the best; default: the model's");
+  double oov_penalty = 0.0;
+  CLI::Option* oov_option = app.add_option(
+      "--oov_penalty", oov_penalty,
+      "With a lexicon: cost of a word outside it (>= 0, inf = none allowed); default: the "
+      "model's");
   app.add_option("--threads", threads, "Files decoded in parallel")->capture_default_str();
   app.add_option("--chunk_ms", chunk_ms, "Feed audio in chunks of this length (0 = whole)")
       ->capture_default_str();
@@ -146,6 +151,7 @@ int main(int argc, char** argv) {
   if (bonus_option->count() > 0) options.word_insertion_bonus = word_bonus;
   if (floor_option->count() > 0) options.symbol_min_log_prob = symbol_floor;
   if (threshold_option->count() > 0) options.beam_threshold = beam_threshold;
+  if (oov_option->count() > 0) options.oov_penalty = oov_penalty;
   options.endpointing.min_trailing_silence_ms = silence_ms;
   options.endpointing.enabled = !no_endpointing;
   if (absl::Status s = (*pipeline)->CreateStream(options).status(); !s.ok()) {

@@ -24,8 +24,12 @@ uint32_t Node(uint64_t state) { return static_cast<uint32_t>(state); }
 
 absl::StatusOr<std::unique_ptr<LexiconScorer>> LexiconScorer::Create(
     const std::vector<std::string>& words, std::vector<std::string> symbols,
-    const std::string& separator, const WordLmScorer* lm) {
+    const std::string& separator, const WordLmScorer* lm, double oov_penalty) {
   if (separator.empty()) return absl::InvalidArgumentError("the word separator is empty");
+  if (!(oov_penalty >= 0.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("oov_penalty is ", oov_penalty, "; allowed: >= 0 (+inf: lexicon words only)"));
+  }
   if (lm != nullptr && lm->config().word_separator != separator) {
     return absl::InvalidArgumentError(absl::StrCat("the LM scorer's word separator '",
                                                    lm->config().word_separator,
@@ -44,7 +48,8 @@ absl::StatusOr<std::unique_ptr<LexiconScorer>> LexiconScorer::Create(
     return absl::InvalidArgumentError(
         absl::StrCat("no symbol is the word separator '", separator, "'"));
   }
-  auto scorer = std::unique_ptr<LexiconScorer>(new LexiconScorer(std::move(symbols), sep, lm));
+  auto scorer =
+      std::unique_ptr<LexiconScorer>(new LexiconScorer(std::move(symbols), sep, lm, oov_penalty));
   std::vector<std::map<unsigned char, uint32_t>> children(1);
   std::vector<int32_t>& node_word = scorer->node_word_;
   node_word.assign(1, kNotWord);
@@ -118,14 +123,20 @@ uint64_t LexiconScorer::StartState() const {
 }
 
 double LexiconScorer::WordEnd(uint64_t state, uint64_t* next_state) const {
-  const int32_t word = node_word_[Node(state)];
-  if (word == kNotWord) return kNegInf;
+  const uint32_t node = Node(state);
+  int32_t word = node == kOov ? ArpaLm::kNoWord : node_word_[node];
+  double score = 0.0;
+  if (word == kNotWord) {  // a lexicon prefix that is no word: an unknown word, if allowed
+    if (oov_penalty_ == std::numeric_limits<double>::infinity()) return kNegInf;
+    word = ArpaLm::kNoWord;
+    score = -oov_penalty_;
+  }
   if (lm_ == nullptr) {
     *next_state = Pack(0, kRoot);
-    return 0.0;
+    return score;
   }
   ArpaLm::State next = ArpaLm::kEmptyState;
-  const double score = lm_->WordScore(LmState(state), word, &next);
+  score += lm_->WordScore(LmState(state), word, &next);
   *next_state = Pack(next, kRoot);
   return score;
 }
@@ -136,10 +147,15 @@ double LexiconScorer::Score(uint64_t state, int32_t symbol, uint64_t* next_state
     return Node(state) == kRoot ? 0.0 : WordEnd(state, next_state);
   }
   if (symbol < 0 || static_cast<std::size_t>(symbol) >= symbols_.size()) return kNegInf;
+  if (Node(state) == kOov) return 0.0;  // still inside the unknown word, already paid for
   const uint32_t child = Walk(Node(state), symbols_[symbol]);
-  if (child == kDead) return kNegInf;
-  *next_state = Pack(LmState(state), child);
-  return 0.0;
+  if (child != kDead) {
+    *next_state = Pack(LmState(state), child);
+    return 0.0;
+  }
+  if (oov_penalty_ == std::numeric_limits<double>::infinity()) return kNegInf;
+  *next_state = Pack(LmState(state), kOov);
+  return -oov_penalty_;
 }
 
 double LexiconScorer::FinalScore(uint64_t state) const {

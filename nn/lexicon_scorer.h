@@ -11,6 +11,7 @@
 #define AURIS_NN_LEXICON_SCORER_H_
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -29,11 +30,16 @@ class LexiconScorer : public CtcScorer {
   // `symbols[i]` is the text of symbol id i (the blank's entry is never scored); exactly one
   // equals `separator`. Words are matched byte for byte (no case folding); empty words and
   // words containing the separator are skipped. `lm` (not owned, may be null) must outlive
-  // the scorer and use the same separator. INVALID_ARGUMENT for no usable word, a missing or
-  // doubled separator, or an LM with another separator.
+  // the scorer and use the same separator. `oov_penalty` (natural log, >= 0): +inf keeps the
+  // output to lexicon words; a finite value lets any other spelling through as one unknown
+  // word that costs the penalty once (when its spelling leaves the trie, or at its end for a
+  // lexicon prefix that is no word) and is scored by the LM as <unk>. INVALID_ARGUMENT for no
+  // usable word, a missing or doubled separator, an LM with another separator, or a negative
+  // or NaN penalty.
   static absl::StatusOr<std::unique_ptr<LexiconScorer>> Create(
       const std::vector<std::string>& words, std::vector<std::string> symbols,
-      const std::string& separator = " ", const WordLmScorer* lm = nullptr);
+      const std::string& separator = " ", const WordLmScorer* lm = nullptr,
+      double oov_penalty = std::numeric_limits<double>::infinity());
 
   // Words of a word-list file, one per line: the first whitespace-separated field (so
   // pronunciation lexicons work too); blank lines skipped. NOT_FOUND if it cannot be read.
@@ -51,10 +57,12 @@ class LexiconScorer : public CtcScorer {
  private:
   static constexpr uint32_t kRoot = 0;
   static constexpr uint32_t kDead = 0xFFFFFFFFu;
-  static constexpr int32_t kNotWord = -2;  // node_word_ of a node where no word ends
+  static constexpr uint32_t kOov = 0xFFFFFFFEu;  // inside a word outside the lexicon
+  static constexpr int32_t kNotWord = -2;        // node_word_ of a node where no word ends
 
-  LexiconScorer(std::vector<std::string> symbols, int32_t separator, const WordLmScorer* lm)
-      : symbols_(std::move(symbols)), separator_(separator), lm_(lm) {}
+  LexiconScorer(std::vector<std::string> symbols, int32_t separator, const WordLmScorer* lm,
+                double oov_penalty)
+      : symbols_(std::move(symbols)), separator_(separator), lm_(lm), oov_penalty_(oov_penalty) {}
   uint32_t Walk(uint32_t node, const std::string& text) const;
   // Score of completing the word at `node`; writes the next state. -inf if no word ends there.
   double WordEnd(uint64_t state, uint64_t* next_state) const;
@@ -62,6 +70,7 @@ class LexiconScorer : public CtcScorer {
   std::vector<std::string> symbols_;
   int32_t separator_;
   const WordLmScorer* lm_;
+  double oov_penalty_;  // +inf: closed vocabulary
   int num_words_ = 0;
   // Byte trie in CSR form: node n's edges are [first_edge_[n], first_edge_[n + 1]), by byte.
   std::vector<uint32_t> first_edge_;

@@ -65,7 +65,7 @@ absl::StatusOr<std::unique_ptr<AsrDecoder>> AsrDecoder::Create(const AsrPipeline
     }
   }
   absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> lm =
-      pipeline.LmScorer(lm_weight, bonus, phrase_words);
+      pipeline.LmScorer(lm_weight, bonus, phrase_words, options.oov_penalty);
   if (!lm.ok()) return lm.status();
   decoder->lm_ = *std::move(lm);
   const nn::CtcScorer* top = decoder->lm_.get();

@@ -61,6 +61,13 @@ absl::StatusOr<AsrDecoderDefaults> ParseDecoderDefaults(const ModelInfo& info, c
                                            "it out (no threshold)"));
       }
       d.beam_threshold = value.get<double>();
+    } else if (key == "oov_penalty") {
+      if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < 0.0) {
+        return BadModel(info, absl::StrCat("decoder.oov_penalty is ", value.dump(),
+                                           "; allowed: a finite number of nats >= 0, or leave "
+                                           "it out (lexicon words only)"));
+      }
+      d.oov_penalty = value.get<double>();
     } else if (key == "lexicon") {
       if (!value.is_string() || value.get<std::string>() != "lm") {
         return BadModel(info, absl::StrCat("decoder.lexicon is ", value.dump(),
@@ -302,8 +309,8 @@ absl::StatusOr<std::unique_ptr<AsrPipeline>> AsrPipeline::Load(ModelInfo info,
 bool AsrPipeline::InLexicon(const std::string& word) const { return lexicon_set_.contains(word); }
 
 absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> AsrPipeline::LmScorer(
-    double lm_weight, double word_insertion_bonus,
-    const std::vector<std::string>& extra_words) const {
+    double lm_weight, double word_insertion_bonus, const std::vector<std::string>& extra_words,
+    std::optional<double> oov_penalty) const {
   const bool fused = lm_weight != 0.0 || word_insertion_bonus != 0.0;
   if (!fused && lexicon_.empty()) return nullptr;
   if (lm_ == nullptr && lm_weight != 0.0) {
@@ -319,7 +326,8 @@ absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> AsrPipeline::LmScorer(
     extra.erase(std::unique(extra.begin(), extra.end()), extra.end());
   }
   std::lock_guard<std::mutex> lock(cache_mu_);
-  const ScorerKey key{lm_weight, word_insertion_bonus, absl::StrJoin(extra, "\n")};
+  const double oov = lexicon_.empty() ? 0.0 : oov_penalty.value_or(defaults_.oov_penalty);
+  const ScorerKey key{lm_weight, word_insertion_bonus, absl::StrJoin(extra, "\n"), oov};
   for (const auto& [k, scorer] : scorer_cache_) {
     if (k == key) return scorer;
   }
@@ -351,7 +359,7 @@ absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> AsrPipeline::LmScorer(
       all = &words;
     }
     absl::StatusOr<std::unique_ptr<nn::LexiconScorer>> lexicon =
-        nn::LexiconScorer::Create(*all, std::move(symbols), separator, chain->word_lm.get());
+        nn::LexiconScorer::Create(*all, std::move(symbols), separator, chain->word_lm.get(), oov);
     if (!lexicon.ok()) {
       return BadModel(info_, absl::StrCat("lexicon: ", std::string(lexicon.status().message())));
     }

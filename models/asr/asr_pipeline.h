@@ -53,6 +53,9 @@ struct AsrDecoderDefaults {
   // (<= 0) and decoder.beam_threshold (> 0, nats); the defaults prune nothing.
   float symbol_min_log_prob = -std::numeric_limits<float>::infinity();
   double beam_threshold = std::numeric_limits<double>::infinity();
+  // With a lexicon: cost (natural log) of one word outside it, metadata decoder.oov_penalty
+  // (>= 0); +inf (the default) = lexicon words only (nn::LexiconScorer).
+  double oov_penalty = std::numeric_limits<double>::infinity();
 };
 
 class AsrPipeline {
@@ -109,10 +112,12 @@ class AsrPipeline {
   // (lm_weight must be 0). With a lexicon: lexicon(LM), or the lexicon alone for (0, 0);
   // `extra_words` (e.g. the words of a request's speech-context phrases) join the lexicon for
   // this scorer, so a boosted or restricted phrase is never forbidden by it. Words already in
-  // the lexicon are ignored; without a lexicon `extra_words` changes nothing.
+  // the lexicon are ignored; without a lexicon `extra_words` changes nothing. `oov_penalty`:
+  // the lexicon's cost of an unknown word (nullopt = the model's default).
   absl::StatusOr<std::shared_ptr<const nn::CtcScorer>> LmScorer(
       double lm_weight, double word_insertion_bonus,
-      const std::vector<std::string>& extra_words = {}) const;
+      const std::vector<std::string>& extra_words = {},
+      std::optional<double> oov_penalty = std::nullopt) const;
   // True if `word` is a lexicon word (byte for byte); false without a lexicon.
   bool InLexicon(const std::string& word) const;
 
@@ -134,8 +139,8 @@ class AsrPipeline {
   int64_t frame_ns_ = 0;
   int64_t first_output_rows_ = 1;
   mutable std::mutex cache_mu_;
-  // Key: (lm_weight, bonus, extra words sorted and joined by '\n').
-  using ScorerKey = std::tuple<double, double, std::string>;
+  // Key: (lm_weight, bonus, extra words sorted and joined by '\n', oov_penalty).
+  using ScorerKey = std::tuple<double, double, std::string, double>;
   mutable std::vector<std::pair<ScorerKey, std::shared_ptr<const nn::CtcScorer>>> scorer_cache_;
 };
 

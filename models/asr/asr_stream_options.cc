@@ -40,6 +40,10 @@ absl::Status AsrStreamOptions::Validate() const {
     return Bad(absl::StrCat("beam_threshold is ", *beam_threshold,
                             "; allowed: a finite number of nats > 0, or unset"));
   }
+  if (oov_penalty && !(*oov_penalty >= 0.0)) {
+    return Bad(absl::StrCat("oov_penalty is ", *oov_penalty,
+                            "; allowed: >= 0 (+inf: lexicon words only), or unset"));
+  }
   if (max_alternatives < 1 || max_alternatives > kMaxAlternatives) {
     return Bad(absl::StrCat("max_alternatives is ", max_alternatives, "; allowed: 0 or 1 (one) .. ",
                             kMaxAlternatives));

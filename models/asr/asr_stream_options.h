@@ -41,6 +41,9 @@ struct AsrStreamOptions {
   // decoder.beam_threshold > 0 nats). Not in auris.v1: for offline tools and tuning.
   std::optional<double> symbol_min_log_prob;
   std::optional<double> beam_threshold;
+  // With a lexicon: cost of one word outside it (>= 0; +inf = lexicon words only); unset =
+  // the model's decoder.oov_penalty. Not in auris.v1 either.
+  std::optional<double> oov_penalty;
   int max_alternatives = 1;  // 1..kMaxAlternatives
   std::vector<AsrPhraseContext> contexts;
   AsrEndpointing endpointing;

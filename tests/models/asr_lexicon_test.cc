@@ -10,6 +10,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -278,6 +279,50 @@ TEST(AsrLexiconTest, PhraseScorersDoNotEvictThePlainScorer) {
       (*p)->LmScorer(d.lm_weight, d.word_insertion_bonus, {"on", "a", ""});
   ASSERT_TRUE(known.ok());
   EXPECT_EQ(known->get(), plain->get());  // lexicon words add nothing
+}
+
+// decoder.oov_penalty 0 makes the lexicon cost nothing: decoding equals the same model
+// without a lexicon; a stream's oov_penalty +inf restores lexicon words only.
+TEST(AsrLexiconTest, OovPenaltyOpensTheVocabulary) {
+  const Json weights = {{"beam", 8}, {"lm_weight", 0.5}, {"word_insertion_bonus", 0.5}};
+  Json open = weights;
+  open["oov_penalty"] = 0.0;
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> p =
+      Load(testing::WriteTinyAsrWithDecoder(open, "asr_lexicon_oov"),
+           WriteWords("oov.txt", {"on", "a"}));
+  absl::StatusOr<std::unique_ptr<AsrPipeline>> plain =
+      Load(testing::WriteTinyAsrWithDecoder(weights, "asr_lexicon_oov_plain"), "");
+  ASSERT_TRUE(p.ok() && plain.ok());
+  EXPECT_EQ((*p)->defaults().oov_penalty, 0.0);
+  const std::string free = BestTranscript(**p);
+  EXPECT_EQ(free, BestTranscript(**plain));
+  bool outside = false;
+  for (const std::string& w : Words(free)) outside |= w != "on" && w != "a";
+  EXPECT_TRUE(outside) << free;
+  // Per stream: +inf is the closed lexicon again.
+  AsrStreamOptions options;
+  options.oov_penalty = std::numeric_limits<double>::infinity();
+  absl::StatusOr<std::unique_ptr<AsrStream>> s = (*p)->CreateStream(options);
+  ASSERT_TRUE(s.ok()) << s.status();
+  std::vector<AsrEvent> events;
+  ASSERT_TRUE((*s)->Accept(testing::AsrGoldenWaveform(), &events).ok());
+  ASSERT_TRUE((*s)->Flush(&events).ok());
+  for (const AsrEvent& e : events) {
+    if (e.type != AsrEvent::Type::kFinal) continue;
+    for (const AsrAlternative& a : e.result.alternatives) {
+      for (const std::string& w : Words(a.transcript)) EXPECT_TRUE(w == "on" || w == "a") << w;
+    }
+  }
+  options.oov_penalty = -1.0;
+  EXPECT_FALSE((*p)->CreateStream(options).ok());
+  for (const Json& bad : {Json(-1.0), Json("0")}) {
+    Json decoder = weights;
+    decoder["oov_penalty"] = bad;
+    absl::StatusOr<std::unique_ptr<AsrPipeline>> b =
+        Load(testing::WriteTinyAsrWithDecoder(decoder, "asr_lexicon_oov_bad"), "");
+    ASSERT_FALSE(b.ok()) << bad.dump();
+    EXPECT_THAT(std::string(b.status().message()), HasSubstr("decoder.oov_penalty"));
+  }
 }
 
 TEST(AsrLexiconTest, BadLexiconFilesAreLoadErrors) {

@@ -151,6 +151,48 @@ TEST(LexiconScorerTest, ComposesWithWordLmFromItsVocabulary) {
   EXPECT_GT(ScoreText(**boost, "the cat"), ScoreText(*lex, "the cat"));
 }
 
+// A finite oov_penalty lets other spellings through, each unknown word paying it once (when it
+// leaves the trie, or at its end for a lexicon prefix that is no word) and scored as <unk>.
+TEST(LexiconScorerTest, OovPenaltyLetsUnknownWordsThroughAtACost) {
+  absl::StatusOr<std::unique_ptr<LexiconScorer>> open =
+      LexiconScorer::Create({"the", "cat"}, kSymbols, " ", nullptr, 3.0);
+  ASSERT_TRUE(open.ok()) << open.status();
+  EXPECT_EQ(ScoreText(**open, "the cat"), 0.0);
+  EXPECT_EQ(ScoreText(**open, "the kat"), -3.0);  // leaves the trie at 'k'
+  EXPECT_EQ(ScoreText(**open, "kat kat"), -6.0);  // two unknown words
+  EXPECT_EQ(ScoreText(**open, "tha cat"), -3.0);  // leaves the trie at the 'a' of "tha"
+  EXPECT_EQ(ScoreText(**open, "th cat"), -3.0);   // "th": a prefix, paid at the separator
+  EXPECT_EQ(ScoreText(**open, "the th"), -3.0);   // ... or at the end
+  EXPECT_EQ(ScoreText(**open, "thekkkk"), -3.0);  // once per word, however long
+  std::unique_ptr<LexiconScorer> closed = MakeLexicon({"the", "cat"});
+  ASSERT_NE(closed, nullptr);
+  EXPECT_EQ(ScoreText(*closed, "the kat"), kNegInf);  // the default: +inf
+  // With the LM: the unknown word is the LM scorer's <unk>, plus the penalty.
+  std::shared_ptr<const ArpaLm> lm = TinyLm();
+  ASSERT_NE(lm, nullptr);
+  auto word_lm =
+      WordLmScorer::Create({.lm_weight = 0.5, .word_insertion_bonus = 0.25}, lm, kSymbols);
+  ASSERT_TRUE(word_lm.ok());
+  absl::StatusOr<std::unique_ptr<LexiconScorer>> open_lm =
+      LexiconScorer::Create(LexiconScorer::LmWords(*lm), kSymbols, " ", word_lm->get(), 3.0);
+  ASSERT_TRUE(open_lm.ok()) << open_lm.status();
+  EXPECT_DOUBLE_EQ(ScoreText(**open_lm, "the cat"), ScoreText(**word_lm, "the cat"));
+  EXPECT_DOUBLE_EQ(ScoreText(**open_lm, "the kat cat"), ScoreText(**word_lm, "the kat cat") - 3.0);
+  // Penalty 0: exactly the LM scorer on any text.
+  absl::StatusOr<std::unique_ptr<LexiconScorer>> free_lm =
+      LexiconScorer::Create(LexiconScorer::LmWords(*lm), kSymbols, " ", word_lm->get(), 0.0);
+  ASSERT_TRUE(free_lm.ok());
+  for (const char* text : {"the kat", "hack the cat", "tt", "", "the th"}) {
+    EXPECT_DOUBLE_EQ(ScoreText(**free_lm, text), ScoreText(**word_lm, text)) << text;
+  }
+  for (double bad : {-1.0, std::nan("")}) {
+    absl::StatusOr<std::unique_ptr<LexiconScorer>> s =
+        LexiconScorer::Create({"the"}, kSymbols, " ", nullptr, bad);
+    ASSERT_FALSE(s.ok());
+    EXPECT_THAT(std::string(s.status().message()), HasSubstr("oov_penalty"));
+  }
+}
+
 // Alphabet {a, b}: every string of 1..max_len letters.
 std::vector<std::string> AllWords(int max_len) {
   std::vector<std::string> words = {""};

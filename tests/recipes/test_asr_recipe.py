@@ -459,6 +459,26 @@ class AsrRecipeSmokeTest(unittest.TestCase):
         said = {w for o in outs for w in o["transcript"].split()}
         self.assertTrue(said, "the lexicon-restricted decode said nothing")
         self.assertLessEqual(said, set(words))
+        # OOV penalties: searched per entry (None = lexicon words only), and a penalty of 0
+        # decodes exactly as without a lexicon (the scorer then equals the LM's).
+        open_t = recipe.main(flags + ["--oov-penalties", "inf,0"])
+        self.assertEqual([(g["beam"], g["oov_penalty"]) for g in open_t["grid"]],
+                         [(2, None), (2, 0.0), (4, None), (4, 0.0)])
+        a.beam, a.lm_weight, a.word_bonus = 4, 0.5, 1.0
+        a.oov_penalty = 0.0
+        free = evaluate.cpp_run(a, paths, evaluate.lexicon_args("lm", arpa, d))
+        a.oov_penalty = None
+        unconstrained = evaluate.cpp_run(a, paths, ["--lexicon", "none"])
+        self.assertEqual([o["transcript"] for o in free],
+                         [o["transcript"] for o in unconstrained])
+        with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
+            recipe.main(["tune", "--cache", c, "--model", model, "--lexicons", "none,lm",
+                         "--oov-penalties", "4"])
+        for oov, want in (("2.5", 2.5), ("inf", None)):
+            recipe.main(["export", "--cache", c, "--ckpt-dir", k, "--checkpoint", best,
+                         "--out", model, "--lm-out", "", "--golden-dir", "", "--lexicon", "lm",
+                         "--oov-penalty", oov])
+            self.assertEqual(export.read_model(model)[1]["decoder"].get("oov_penalty"), want)
         for forced in ([], ["--beam", "8", "--lexicon", "lm"], ["--lexicon", "none"]):
             recipe.main(["export", "--cache", c, "--ckpt-dir", k, "--checkpoint", best,
                          "--out", model, "--lm-out", "", "--golden-dir", ""] + forced)

@@ -4,6 +4,7 @@ bonus grid on the validation set)."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -76,6 +77,8 @@ def _cpp_run(a, paths: list, extra_args=()) -> list[dict]:
             cmd += ["--symbol_min_log_prob", str(a.symbol_min_log_prob)]
         if getattr(a, "beam_threshold", None) is not None:
             cmd += ["--beam_threshold", str(a.beam_threshold)]
+        if getattr(a, "oov_penalty", None) is not None:
+            cmd += ["--oov_penalty", str(a.oov_penalty)]
         res = subprocess.run(cmd + list(extra_args), check=True, capture_output=True, text=True)
     finally:
         os.remove(lst)
@@ -325,6 +328,10 @@ def cmd_tune(a) -> dict:
                          "has no lexicon constraint)")
     pruning = {k: v for k, v in (("symbol_min_log_prob", a.symbol_min_log_prob),
                                  ("beam_threshold", a.beam_threshold)) if v is not None}
+    # Lexicon OOV penalties to search (None = the model's; "inf" = lexicon words only).
+    oovs = [float(x) for x in a.oov_penalties.split(",")] if a.oov_penalties else [None]
+    if a.oov_penalties and (a.engine != "cpp" or lexicons != ["lm"]):
+        raise SystemExit("tune: --oov-penalties needs --engine cpp and --lexicons lm")
     if (pruning or a.max_time_ratio is not None) and a.engine != "cpp":
         raise SystemExit("tune: --symbol-min-log-prob / --beam-threshold / --max-time-ratio "
                          "need --engine cpp")
@@ -332,8 +339,8 @@ def cmd_tune(a) -> dict:
     if a.engine == "cpp":
         paths = [fs.items[i]["path"] for i in range(n)]
 
-        def decode(beam, lex, w, b):
-            a.beam, a.lm_weight, a.word_bonus = beam, w, b
+        def decode(beam, lex, w, b, oov=None):
+            a.beam, a.lm_weight, a.word_bonus, a.oov_penalty = beam, w, b, oov
             return [o["transcript"] for o in cpp_run(a, paths, lexicon_args(lex, a.lm, tmp.name))]
 
         def decode_entry(g):  # one thread, for the decode-time bound
@@ -342,7 +349,9 @@ def cmd_tune(a) -> dict:
             a.symbol_min_log_prob = g.get("symbol_min_log_prob")
             a.beam_threshold = g.get("beam_threshold")
             try:
-                decode(g["beam"], g["lexicon"], g["lm_weight"], g["word_insertion_bonus"])
+                oov = g.get("oov_penalty", "model")  # absent: the model file's
+                decode(g["beam"], g["lexicon"], g["lm_weight"], g["word_insertion_bonus"],
+                       None if oov == "model" else math.inf if oov is None else oov)
             finally:
                 a.threads = threads
                 a.symbol_min_log_prob, a.beam_threshold = saved
@@ -352,23 +361,26 @@ def cmd_tune(a) -> dict:
         rows = [fs.clean_row[i] for i in range(n)]
         logps = run_network(net, fs, rows, mean, std, meta["layers"])
 
-        def decode(beam, lex, w, b):
+        def decode(beam, lex, w, b, oov=None):
             fusion = LmFusion(lm, w, b)
             return [prefix_beam_search(lp, beam, fusion) for lp in logps]
     grid = []
     with tmp:
         for beam in beams:
             for lex in lexicons:
-                for w in [float(x) for x in a.lm_weights.split(",")]:
-                    for b in [float(x) for x in a.word_bonuses.split(",")]:
-                        hyps = decode(beam, lex, w, b)
-                        grid.append({"beam": beam, "lexicon": lex, "lm_weight": w,
-                                     "word_insertion_bonus": b, **pruning,
-                                     "wer": metrics.wer(refs, hyps),
-                                     "cer": metrics.cer(refs, hyps)})
-                        log(f"tune [{a.engine}]: beam {beam} lexicon {lex} lm_weight {w} "
-                            f"bonus {b}: WER {grid[-1]['wer'] * 100:.2f}% "
-                            f"CER {grid[-1]['cer'] * 100:.2f}%")
+                for w, b, oov in [(float(w), float(b), oov)
+                                  for w in a.lm_weights.split(",")
+                                  for b in a.word_bonuses.split(",") for oov in oovs]:
+                    hyps = decode(beam, lex, w, b, oov)
+                    grid.append({"beam": beam, "lexicon": lex, "lm_weight": w,
+                                 "word_insertion_bonus": b, **pruning,
+                                 # searched: a number, or None for lexicon words only
+                                 **({} if oov is None else
+                                    {"oov_penalty": None if math.isinf(oov) else oov}),
+                                 "wer": metrics.wer(refs, hyps), "cer": metrics.cer(refs, hyps)})
+                    log(f"tune [{a.engine}]: beam {beam} lexicon {lex} lm_weight {w} bonus {b}"
+                        f"{'' if oov is None else f' oov_penalty {oov}'}: "
+                        f"WER {grid[-1]['wer'] * 100:.2f}% CER {grid[-1]['cer'] * 100:.2f}%")
         best = min(grid, key=lambda g: (g["wer"], g["cer"]))
         out = {"beam": best["beam"], "engine": a.engine, "utterances": n, "grid": grid,
                "best": best}

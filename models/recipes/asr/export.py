@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 
@@ -114,10 +115,12 @@ def cmd_export(a) -> dict:
         "metrics": {},
         "metrics_note": "held-out metrics pending: to be measured through the C++ engine",
     }
-    for key in ("symbol_min_log_prob", "beam_threshold"):
+    for key in ("symbol_min_log_prob", "beam_threshold", "oov_penalty"):
         value = getattr(a, key, None)
         value = value if value is not None else tuned.get(key)
-        if value is not None:  # models/asr: nn::CtcPrefixBeamSearchConfig pruning
+        # models/asr: nn::CtcPrefixBeamSearchConfig pruning, nn::LexiconScorer oov_penalty;
+        # None or +inf (lexicon words only, no pruning) is written as nothing.
+        if value is not None and math.isfinite(value):
             meta["decoder"][key] = float(value)
     if lexicon == "lm":
         # models/asr: the output is restricted to the LM's 1-grams (nn::LexiconScorer).

@@ -162,6 +162,9 @@ def parser() -> argparse.ArgumentParser:
                         "none)")
     p.add_argument("--beam-threshold", type=float, default=None,
                    help="decoder.beam_threshold (default: cache/tune.json's best, else none)")
+    p.add_argument("--oov-penalty", type=float, default=None,
+                   help="decoder.oov_penalty: cost of a word outside the lexicon (default: "
+                        "cache/tune.json's best, else none: lexicon words only)")
     p.add_argument("--lm-weight", type=float, default=None,
                    help="default: cache/tune.json's best, else 0.5")
     p.add_argument("--word-bonus", type=float, default=None,
@@ -184,6 +187,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--beam-threshold", type=float, default=None,
                    help="beam-search pruning (C++ engine): drop hypotheses this many nats "
                         "below the best, e.g. 12")
+    p.add_argument("--oov-penalties", default="",
+                   help="with --lexicons lm: comma-separated costs (nats) of a word outside the "
+                        "lexicon to search, inf = none allowed, e.g. inf,4,8,12")
     p.add_argument("--max-time-ratio", type=float, default=None,
                    help="keep the best beam whose one-thread CPU time on the validation set is "
                         "at most this many times the --time-baseline search's (median of 3 "
