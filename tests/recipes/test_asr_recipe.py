@@ -184,6 +184,25 @@ class LevelTest(unittest.TestCase):
         self.assertLessEqual(max(gains), 10.0)
         self.assertLess(min(gains), -25.0)
 
+    def test_spec_freq_width_sets_the_widest_frequency_mask(self):
+        from models.recipes.asr import recipe, train
+        from models.recipes.common import augment
+        default = train.specaugment_config(recipe.parser().parse_args(["train"]))
+        self.assertEqual(default, augment.DEFAULT_CONFIG["specaugment"])
+        wide = train.specaugment_config(
+            recipe.parser().parse_args(["train", "--spec-freq-width", "27"]))
+        self.assertEqual(wide, dict(default, freq_width=27))
+        # Masked mel bins per row (time masks off): never more than 2 x the width, and the
+        # wider setting reaches beyond what 15 allows.
+        feats = np.ones((50, 80), np.float32)
+
+        def most_masked(cfg):
+            aug = augment.Augmenter({"specaugment": dict(cfg, p_time=0.0, mask_value=0.0)})
+            return max(int((aug.augment_features(feats, i)[0] == 0).sum()) for i in range(300))
+        self.assertLessEqual(most_masked(default), 30)
+        self.assertGreater(most_masked(wide), 30)
+        self.assertLessEqual(most_masked(wide), 54)
+
     def test_time_baseline_parsing_and_bounded_choice(self):
         from models.recipes.asr import timing
         self.assertEqual(timing.parse_baseline("32,lm,0.6,1"),

@@ -139,6 +139,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--conv-channels", type=int, default=256)
     p.add_argument("--lstm-hidden", type=int, default=320)
     p.add_argument("--lstm-layers", type=int, default=3)
+    p.add_argument("--spec-freq-width", type=int, default=None,
+                   help="widest SpecAugment frequency mask in mel bins (default "
+                        f"{augment.DEFAULT_CONFIG['specaugment']['freq_width']}; 27 is "
+                        "SpecAugment's LibriSpeech policy)")
     p.add_argument("--checkpoint-minutes", type=float, default=10.0)
     p.add_argument("--valid-limit", type=int, default=0, help="validate on the first N only")
     p.add_argument("--log-every", type=float, default=30.0, help="seconds between logs")

@@ -18,6 +18,16 @@ from .model import (BLANK, MAX_GFLOP_PER_S, MAX_PARAMS, VOCAB, compute_budget,
                     ctc_min_frames, encode, model_spec, output_frames)
 
 
+def specaugment_config(a) -> dict:
+    """augment.DEFAULT_CONFIG's SpecAugment with `--spec-freq-width` (widest frequency mask,
+    in mel bins) when given."""
+    cfg = dict(augment.DEFAULT_CONFIG["specaugment"])
+    width = getattr(a, "spec_freq_width", None)
+    if width is not None:
+        cfg["freq_width"] = int(width)
+    return cfg
+
+
 def cmd_train(a) -> dict:
     import torch
     import torch.nn.functional as F
@@ -47,8 +57,7 @@ def cmd_train(a) -> dict:
     log(f"train: {len(usable)}/{len(train.items)} training utterances usable, "
         f"{train.meta['copies']} augmented copies each; validation "
         f"{len(valid.items) if valid else 0} utterances")
-    augmenter = augment.Augmenter({"specaugment": augment.DEFAULT_CONFIG["specaugment"]},
-                                  base_seed=a.seed)
+    augmenter = augment.Augmenter({"specaugment": specaugment_config(a)}, base_seed=a.seed)
 
     def batches(epoch: int) -> list:
         rng = random.Random(f"batches:{a.seed}:{epoch}")
