@@ -27,6 +27,21 @@ std::string NormalizePhrase(const std::string& phrase, const std::string& separa
 
 }  // namespace
 
+std::vector<std::string> PhraseWords(const std::string& phrase) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : NormalizePhrase(phrase, " ")) {
+    if (c != ' ') {
+      word += c;
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
 absl::StatusOr<SpelledPhrase> SpellPhrase(const std::string& phrase,
                                           const std::vector<std::string>& symbols, int32_t blank,
                                           const std::string& separator) {

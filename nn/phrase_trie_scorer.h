@@ -25,6 +25,9 @@ namespace auris::nn {
 // A phrase spelled in symbol ids: words separated by one separator symbol each.
 using SpelledPhrase = std::vector<int32_t>;
 
+// The words of `phrase` as SpellPhrase reads them: ASCII lowercase, split at whitespace.
+std::vector<std::string> PhraseWords(const std::string& phrase);
+
 // Lowercases ASCII letters, trims and collapses whitespace to one `separator` text, then
 // spells the phrase with the longest matching entries of `symbols` (index = symbol id; the
 // blank's entry must be "" or a name like "<blank>" that text never contains). INVALID_ARGUMENT

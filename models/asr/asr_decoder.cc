@@ -6,12 +6,10 @@
 #include <string>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/string_view.h"
 #include "models/asr/asr_pipeline.h"
 #include "models/asr/word_alignment.h"
+#include "nn/phrase_trie_scorer.h"
 
 namespace auris::models {
 namespace {
@@ -56,11 +54,7 @@ absl::StatusOr<std::unique_ptr<AsrDecoder>> AsrDecoder::Create(const AsrPipeline
   if (pipeline.has_lexicon()) {
     for (const AsrPhraseContext& c : options.contexts) {
       for (const std::string& p : c.phrases) {
-        // As nn::SpellPhrase reads the phrase: ASCII lowercase, split at any whitespace.
-        for (absl::string_view w :
-             absl::StrSplit(p, absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty())) {
-          phrase_words.push_back(absl::AsciiStrToLower(w));
-        }
+        for (std::string& w : nn::PhraseWords(p)) phrase_words.push_back(std::move(w));
       }
     }
   }

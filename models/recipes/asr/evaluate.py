@@ -3,6 +3,7 @@ bonus grid on the validation set)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -69,16 +70,11 @@ def _cpp_run(a, paths: list, extra_args=()) -> list[dict]:
             cmd += ["--lm", a.lm]
         if getattr(a, "beam", 0):
             cmd += ["--beam", str(a.beam)]
-        if getattr(a, "lm_weight", None) is not None:
-            cmd += ["--lm_weight", str(a.lm_weight)]
-        if getattr(a, "word_bonus", None) is not None:
-            cmd += ["--word_bonus", str(a.word_bonus)]
-        if getattr(a, "symbol_min_log_prob", None) is not None:
-            cmd += ["--symbol_min_log_prob", str(a.symbol_min_log_prob)]
-        if getattr(a, "beam_threshold", None) is not None:
-            cmd += ["--beam_threshold", str(a.beam_threshold)]
-        if getattr(a, "oov_penalty", None) is not None:
-            cmd += ["--oov_penalty", str(a.oov_penalty)]
+        # Decoder settings given on `a` (None: the model file's), as auris_transcribe flags.
+        for name in ("lm_weight", "word_bonus", "symbol_min_log_prob", "beam_threshold",
+                     "oov_penalty"):
+            if getattr(a, name, None) is not None:
+                cmd += [f"--{name}", str(getattr(a, name))]
         res = subprocess.run(cmd + list(extra_args), check=True, capture_output=True, text=True)
     finally:
         os.remove(lst)
@@ -97,17 +93,8 @@ def _cpp_run(a, paths: list, extra_args=()) -> list[dict]:
 def lm_words(arpa: str) -> list[str]:
     """The ARPA file's 1-gram words without <s>, </s> and <unk>: the lexicon the C++
     pipeline builds for decoder.lexicon "lm" (nn::LexiconScorer::LmWords)."""
-    words, section = [], ""
-    with open(arpa, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if line.startswith("\\"):
-                section = line
-            elif section == "\\1-grams:" and line:
-                w = line.split()[1]
-                if w not in ("<s>", "</s>", "<unk>"):
-                    words.append(w)
-    return words
+    return [w for w in kneser_ney.ArpaModel.read(arpa).vocab
+            if w not in ("<s>", "</s>", "<unk>")]
 
 
 def lexicon_args(lexicon: str, lm: str, folder: str) -> list[str]:
@@ -339,22 +326,20 @@ def cmd_tune(a) -> dict:
     if a.engine == "cpp":
         paths = [fs.items[i]["path"] for i in range(n)]
 
+        def run(lex, **settings):  # `a` with these settings; `a` itself is not changed
+            ns = argparse.Namespace(**{**vars(a), **settings})
+            return [o["transcript"] for o in cpp_run(ns, paths, lexicon_args(lex, a.lm, tmp.name))]
+
         def decode(beam, lex, w, b, oov=None):
-            a.beam, a.lm_weight, a.word_bonus, a.oov_penalty = beam, w, b, oov
-            return [o["transcript"] for o in cpp_run(a, paths, lexicon_args(lex, a.lm, tmp.name))]
+            return run(lex, beam=beam, lm_weight=w, word_bonus=b, oov_penalty=oov)
 
         def decode_entry(g):  # one thread, for the decode-time bound
-            threads, saved = a.threads, (a.symbol_min_log_prob, a.beam_threshold)
-            a.threads = 1
-            a.symbol_min_log_prob = g.get("symbol_min_log_prob")
-            a.beam_threshold = g.get("beam_threshold")
-            try:
-                oov = g.get("oov_penalty", "model")  # absent: the model file's
-                decode(g["beam"], g["lexicon"], g["lm_weight"], g["word_insertion_bonus"],
-                       None if oov == "model" else math.inf if oov is None else oov)
-            finally:
-                a.threads = threads
-                a.symbol_min_log_prob, a.beam_threshold = saved
+            oov = g.get("oov_penalty", "model")  # absent: the model file's; None: +inf
+            run(g["lexicon"], threads=1, beam=g["beam"], lm_weight=g["lm_weight"],
+                word_bonus=g["word_insertion_bonus"],
+                symbol_min_log_prob=g.get("symbol_min_log_prob"),
+                beam_threshold=g.get("beam_threshold"),
+                oov_penalty=None if oov == "model" else math.inf if oov is None else oov)
     else:
         lm = kneser_ney.ArpaModel.read(a.lm)
         net, meta, mean, std = net_from_model_file(a.model)
