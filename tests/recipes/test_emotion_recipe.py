@@ -39,7 +39,7 @@ class EmotionRecipeSmokeTest(unittest.TestCase):
                 result = recipe.main(["train", "--cache", cache, "--ckpt-dir", ckpt, "--tiny",
                                       "--epochs", "2", "--batch", "4", "--threads", "1",
                                       "--log-every", "1000",
-                                      "--model-config", '{"lstm_hidden": 12}'])
+                                      "--model-config", '{"lstm_hidden": 12, "fb_kernel": 4}'])
                 self.assertEqual(result["epoch"], 2)
                 with self.assertRaises(SystemExit):  # unknown keys are refused by name
                     recipe.main(["train", "--cache", cache, "--ckpt-dir", ckpt, "--tiny",
@@ -64,6 +64,8 @@ class EmotionRecipeSmokeTest(unittest.TestCase):
             self.assertEqual(meta["task"], "emotion")
             lstm = [la for la in meta["layers"] if la["type"] == "lstm"]
             self.assertEqual(lstm[0]["hidden_size"], 12)  # --model-config reached the file
+            fb = [la for la in meta["layers"] if la["name"] == "conv_fb"]
+            self.assertEqual(fb[0]["kernel_size"], 4)  # a 40 ms filterbank window
             self.assertEqual(meta["sample_rate_hz"], 16000)
             self.assertEqual(meta["front_end"], {"type": "waveform_frames", "frame_samples": 160})
             self.assertEqual(meta["outputs"], ["arousal", "valence"])

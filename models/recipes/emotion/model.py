@@ -9,9 +9,9 @@ from models.recipes.common import netspec
 from models.recipes.emotion.data import FRAME, SR, SUBSAMPLING, frames, speech_mask
 
 DEFAULT_MODEL = {"filters": 64, "conv2": 64, "conv3": 128, "lstm_hidden": 128,
-                 "lstm_layers": 2, "fb_eps": 1e-16}
+                 "lstm_layers": 2, "fb_eps": 1e-16, "fb_kernel": 2}
 TINY_MODEL = {"filters": 8, "conv2": 8, "conv3": 8, "lstm_hidden": 8, "lstm_layers": 1,
-              "fb_eps": 1e-16}
+              "fb_eps": 1e-16, "fb_kernel": 2}
 
 
 # eps of the layernorm after the bias-free filterbank. With the default 1e-5 the eps
@@ -25,13 +25,14 @@ LN_EPS = 1e-10
 
 
 def model_spec(cfg: dict) -> list:
-    """The layer list. conv_fb is a learned 20 ms filterbank with 10 ms hop (kernel 2 over
-    160-sample frames) without bias, so the layernorm after it (tiny eps) makes the network
-    invariant to input gain."""
+    """The layer list. conv_fb is a learned filterbank with 10 ms hop, its window
+    fb_kernel x 10 ms (default kernel 2 over 160-sample frames = 20 ms; 4 = 40 ms resolves
+    the harmonics of low voices), without bias, so the layernorm after it (tiny eps) makes
+    the network invariant to input gain."""
     f, c2, c3, h = cfg["filters"], cfg["conv2"], cfg["conv3"], cfg["lstm_hidden"]
     spec = [
         {"type": "conv1d", "name": "conv_fb", "in_channels": FRAME, "out_channels": f,
-         "kernel_size": 2, "bias": False},
+         "kernel_size": cfg.get("fb_kernel", 2), "bias": False},
         {"type": "layernorm", "name": "norm_fb", "num_features": f,
          "eps": cfg.get("fb_eps", LN_EPS)},
         {"type": "relu", "name": "relu_fb"},
