@@ -63,6 +63,36 @@ class MixingTest(unittest.TestCase):
         self.assertEqual(noisy.shape, (mixing.SEGMENT,))
         self.assertAlmostEqual(augment.snr_db(target, noisy - target), 7.0, places=2)
 
+    def test_machine_noise_replaces_or_joins_non_babble_noise_only(self):
+        rng_data = np.random.default_rng(3)
+        clean = [np.sin(np.arange(40000) * 0.05).astype(np.float32)]
+        noise = [rng_data.standard_normal(60000).astype(np.float32)]
+        voices = [rng_data.standard_normal(20000).astype(np.float32)]
+        changed = 0
+        for seed in range(40):
+            def mix(**kw):
+                return mixing.make_example(clean, noise, voices, np.random.default_rng(seed),
+                                           snr_range=(7.0, 7.0), p_clean=0.0, **kw)
+            # p 0 draws nothing more: the mix is the one made without the argument.
+            off, on = mix(p_machine=0.0), mix(p_machine=1.0)
+            np.testing.assert_array_equal(off[0], mix()[0])
+            changed += not np.array_equal(off[0], on[0])
+            self.assertAlmostEqual(augment.snr_db(on[1], on[0] - on[1]), 7.0, places=2)
+        # 70 % of draws are real or coloured noise (changed), 30 % babble (kept as is).
+        self.assertGreater(changed, 18)
+        self.assertLess(changed, 37)
+
+    def test_with_machine_is_unit_level_and_half_the_time_keeps_the_base(self):
+        base = np.random.default_rng(0).standard_normal(32000).astype(np.float32) * 3
+        kept = 0
+        for seed in range(20):
+            y = mixing.with_machine(base, np.random.default_rng(seed))
+            self.assertEqual(y.shape, base.shape)
+            self.assertAlmostEqual(augment.rms(y), 1.0, places=3)
+            kept += abs(np.corrcoef(y, base)[0, 1]) > 0.2
+        self.assertGreater(kept, 4)   # mixtures contain the base noise
+        self.assertLess(kept, 16)     # the others are machine noise alone
+
 
 @unittest.skipIf(torch is None, "python3-torch not installed")
 class BabblePoolTest(unittest.TestCase):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from models.recipes.common import augment
+from models.recipes.common.machine_noise import machine_noise
 
 SEGMENT = 2 * 16000  # samples per training example (2 s at 16 kHz)
 
@@ -32,11 +33,25 @@ def _segment(x, n, rng):
     return augment.fit_length(x, n, rng)
 
 
+def with_machine(noise, rng) -> np.ndarray:
+    """machine_noise of the same length instead of `noise`, or (probability 0.5) added to
+    it: both at unit RMS, the machine part -10..+10 dB relative; unit RMS out."""
+    m = machine_noise(len(noise), rng)
+    if rng.random() < 0.5:
+        return m
+    y = noise / (augment.rms(noise) + 1e-12) + m * 10 ** (rng.uniform(-10.0, 10.0) / 20)
+    return (y / (augment.rms(y) + 1e-12)).astype(np.float32)
+
+
 def make_example(clean_set, noise_set, voices, rng, snr_range=(-5.0, 20.0),
-                 n=SEGMENT, p_clean=0.05, p_recolour=0.0):
+                 n=SEGMENT, p_clean=0.05, p_recolour=0.0, p_machine=0.0):
     """(noisy, clean) float32 pair of n samples; clean has a random level. With probability
     p_recolour a real or coloured noise gets a random spectral shape and slow modulation
-    (augment.random_colouring), so 5 real clips stand for many noise types."""
+    (augment.random_colouring), so 5 real clips stand for many noise types. Then, with
+    probability p_machine, it is replaced by `machine_noise` (hum, repeated transients,
+    rhythmic beds), or, half of those times, by machine noise mixed with it (with_machine).
+    Each draws from rng only when its probability is > 0, so earlier mixes are reproduced
+    exactly."""
     clean = _segment(clean_set[int(rng.integers(len(clean_set)))], n, rng)
     level_db = rng.uniform(-35, -5)
     clean = clean / (augment.rms(clean) + 1e-9) * 10 ** (level_db / 20)
@@ -52,6 +67,8 @@ def make_example(clean_set, noise_set, voices, rng, snr_range=(-5.0, 20.0),
         noise = augment.coloured_noise(n, colour, rng)
     if not 0.45 <= r < 0.75:  # babble stays babble
         noise = augment.maybe_recolour(noise, rng, p_recolour)
+        if p_machine > 0 and rng.random() < p_machine:
+            noise = with_machine(noise, rng)
     noisy = augment.add_noise(clean, noise, rng.uniform(*snr_range), rng)
     peak = np.max(np.abs(noisy))
     if peak > 0.99:

@@ -246,7 +246,8 @@ def train(args) -> None:
     def step(key):
         epoch, i = key
         rng = np.random.default_rng(augment.utterance_seed(args.seed, i, epoch))
-        pairs = [make_example(clean, noise, voices, rng, p_recolour=args.recolour)
+        pairs = [make_example(clean, noise, voices, rng, p_recolour=args.recolour,
+                              p_machine=args.machine)
                  for _ in range(args.batch)]
         noisy = torch.from_numpy(np.stack([p[0] for p in pairs]))
         target = torch.from_numpy(np.stack([p[1] for p in pairs]))
@@ -531,6 +532,9 @@ def main(argv=None):
     p.add_argument("--babble-real", type=int, default=0,
                    help="real training recordings added to the synthetic babble voices "
                         "(0: babble of synthetic voices only)")
+    p.add_argument("--machine", type=float, default=0.0,
+                   help="probability that a real or coloured training noise is replaced by "
+                        "synthetic machinery noise, alone or mixed with it (mixing.with_machine)")
     p = sub.add_parser("export")
     p.add_argument("--checkpoint")
     p.add_argument("--out")
