@@ -150,6 +150,13 @@ class EmotionLabelTest(unittest.TestCase):
             logits = net.aux_category(h)
             want = -torch.log_softmax(logits, -1)[[0, 1], [2, 8]].mean().item()
         self.assertAlmostEqual(ce, want, places=4)
+        # --valence-weight scales only the valence term of the same batch.
+        net.zero_grad()
+        task = train.EmotionTask(Two(), [0, 1], [0, 1], net, 5, 2, [], aug=aug,
+                                 valence_weight=3.0)
+        v3 = task.step((0, 1))
+        self.assertAlmostEqual(v3["1-ccc_v"], losses[0.0]["1-ccc_v"], places=5)
+        self.assertAlmostEqual(v3["loss"] - losses[0.0]["loss"], 2.0 * v3["1-ccc_v"], places=4)
         # A checkpoint with the head loads as the plain layer list (what export writes).
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "c.pt")

@@ -87,6 +87,8 @@ def main(argv=None):
     a.add_argument("--category-weight", type=float, default=0.0,
                    help="weight of an auxiliary cross-entropy on the emotion category "
                         "(training-only head on the pooled LSTM output; 0 = off)")
+    a.add_argument("--valence-weight", type=float, default=1.0,
+                   help="weight of the valence (1 - CCC) term; arousal's is 1")
     a = sub.add_parser("eval")
     a.add_argument("--cache", default=CACHE_DIR)
     a.add_argument("--engine", choices=["torch", "cpp"], default="torch",

@@ -26,7 +26,7 @@ AUG = {"speed_p": 0.6, "speed": [0.9, 1.1], "noise_p": 0.8, "snr_db": [5.0, 30.0
 class EmotionTask:
     def __init__(self, corpus: Corpus, train_idx, valid_idx, model, seed: int, batch: int,
                  noises, frame_weight: float = 0.5, aug: dict = AUG,
-                 category_weight: float = 0.0):
+                 category_weight: float = 0.0, valence_weight: float = 1.0):
         self.c = corpus
         self.train_idx = list(train_idx)
         self.valid_idx = list(valid_idx)
@@ -36,6 +36,7 @@ class EmotionTask:
         self.noises = noises
         self.frame_weight = frame_weight
         self.category_weight = category_weight  # > 0 needs attach_category_head(model)
+        self.valence_weight = valence_weight    # weight of (1 - CCC) of valence summaries
         self.aug = aug
         self.valid_waves = [corpus.wave(i) for i in self.valid_idx]
         self.valid_labels = corpus.labels(self.valid_idx)
@@ -106,7 +107,7 @@ class EmotionTask:
         loss_a = 1 - ccc_torch(summ[:, 0], y[:, 0])
         loss_v = 1 - ccc_torch(summ[:, 1], y[:, 1])
         frame_mse = (((out - y[:, None, :]) ** 2).sum(-1) * mt).sum() / mt.sum().clamp(min=1)
-        loss = loss_a + loss_v + self.frame_weight * frame_mse
+        loss = loss_a + self.valence_weight * loss_v + self.frame_weight * frame_mse
         logs = {}
         if self.category_weight > 0:
             # Emotion category from the speech-frame mean of the last LSTM output.
@@ -171,7 +172,8 @@ def train(args) -> dict:
     aug = dict(AUG, vtlp_p=getattr(args, "vtlp", 0.0), reverb_p=getattr(args, "reverb", 0.0))
     task = EmotionTask(corpus, train_idx, valid_idx, model, args.seed, args.batch, noises,
                        frame_weight=args.frame_weight, aug=aug,
-                       category_weight=category_weight)
+                       category_weight=category_weight,
+                       valence_weight=getattr(args, "valence_weight", 1.0))
     steps_per_epoch = len(task.batches(0))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     lr_fn = trainer.warmup_cosine(args.lr, min(200, steps_per_epoch), steps_per_epoch *
@@ -186,6 +188,7 @@ def train(args) -> dict:
                 "train_hours": sum(corpus.length(i) for i in train_idx) / SR / 3600,
                 "augmentation": aug, "frame_weight": args.frame_weight,
                 "category_weight": category_weight,
+                "valence_weight": getattr(args, "valence_weight", 1.0),
                 "lr": args.lr, "batch": args.batch, "epochs": args.epochs,
                 "dropout": args.dropout}
     log(f"train: {len(train_idx)} utts ({tr.extra['train_hours']:.2f} h), valid "
