@@ -34,6 +34,7 @@ import time
 import numpy as np
 
 from models.recipes.common import augment, export, metrics, netspec, readers, trainer
+from models.recipes.denoise import stoi_loss
 from models.recipes.denoise.mixing import babble_pool, is_synthetic, make_example
 
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -260,8 +261,13 @@ def train(args) -> None:
         level = (st.abs() + 1e-8).pow(0.3).mean()
         spec_loss = mag.abs().mean() / level
         loss = -sdr.mean() / 10 + spec_loss
+        logs = {}
+        if args.stoi_weight > 0:
+            d = stoi_loss.intelligibility(target[:, cut], est[:, cut]).mean()
+            loss = loss + args.stoi_weight * (1 - d)
+            logs["stoi"] = d.item()
         loss.backward()
-        return {"loss": loss.item(), "si_sdr": sdr.mean().item()}
+        return {"loss": loss.item(), "si_sdr": sdr.mean().item(), **logs}
 
     def validate():
         noisy = torch.from_numpy(np.stack([v[0] for v in valid]))
@@ -535,6 +541,9 @@ def main(argv=None):
     p.add_argument("--machine", type=float, default=0.0,
                    help="probability that a real or coloured training noise is replaced by "
                         "synthetic machinery noise, alone or mixed with it (mixing.with_machine)")
+    p.add_argument("--stoi-weight", type=float, default=0.0,
+                   help="weight of (1 - a differentiable STOI-like score) in the loss "
+                        "(stoi_loss.py; 0 = off)")
     p = sub.add_parser("export")
     p.add_argument("--checkpoint")
     p.add_argument("--out")
