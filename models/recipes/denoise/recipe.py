@@ -223,7 +223,7 @@ def train(args) -> None:
     net = netspec.SpecNet(spec(args.hidden, args.conv))
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     total = args.epochs * args.steps_per_epoch
-    tr = trainer.Trainer(net, opt, trainer.warmup_cosine(args.lr, 300, total), CKPT,
+    tr = trainer.Trainer(net, opt, trainer.warmup_cosine(args.lr, 300, total), args.ckpt_dir,
                          seed=args.seed, monitor="valid_si_sdri")
     if not (args.resume and os.path.exists(tr.last_path)):
         prior = {"steps": 0, "wall_minutes": 0.0}
@@ -541,6 +541,8 @@ def main(argv=None):
     p.add_argument("--machine", type=float, default=0.0,
                    help="probability that a real or coloured training noise is replaced by "
                         "synthetic machinery noise, alone or mixed with it (mixing.with_machine)")
+    p.add_argument("--ckpt-dir", default=CKPT,
+                   help="checkpoint folder (default models/recipes/denoise/checkpoints)")
     p.add_argument("--stoi-weight", type=float, default=0.0,
                    help="weight of (1 - a differentiable STOI-like score) in the loss "
                         "(stoi_loss.py; 0 = off)")
