@@ -301,6 +301,7 @@ def export_model(args) -> None:
     tensors["cmvn.mean"] = extra["cmvn_mean"].numpy().astype(np.float32)
     tensors["cmvn.std"] = extra["cmvn_std"].numpy().astype(np.float32)
     layers = net.spec
+    last = extra.get("args", {})  # the last stage's train flags
     metrics_path = os.path.join(RECIPE_DIR, "eval_metrics.json")
     held = {}
     if os.path.exists(metrics_path):
@@ -315,9 +316,12 @@ def export_model(args) -> None:
         "training_data": {"clean": "synthetic voices (espeak-ng, flite, festival; train "
                           "split), EmoDB + RAVDESS training speakers, Asterisk prompts",
                           "noise": "shared real noise except exercise_bike and "
-                          "speechbrain_noise1; coloured; babble of training voices",
+                          "speechbrain_noise1; coloured; babble of training voices"
+                          + ("; synthetic machinery noise" if last.get("machine") else ""),
                           "snr_db": [-5, 20],
-                          "recolour_last_stage": extra.get("args", {}).get("recolour", 0.0),
+                          "recolour_last_stage": last.get("recolour", 0.0),
+                          "machine_last_stage": last.get("machine", 0.0),
+                          "stoi_weight_last_stage": last.get("stoi_weight", 0.0),
                           "steps": state["global_step"] + prior["steps"],
                           "wall_minutes": round(state["wall_seconds"] / 60
                                                 + prior["wall_minutes"], 1)},
