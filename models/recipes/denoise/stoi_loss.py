@@ -1,7 +1,7 @@
 """A differentiable STOI-like intelligibility term for denoiser training (the idea of
 Fu et al. 2018, "End-to-end waveform utterance enhancement for direct evaluation metrics
 optimization"): the mean correlation of one-third-octave band envelopes of the estimate
-and the clean target over 384 ms segments, with STOI's normalisation and clipping.
+and the clean target over 375 ms segments, with STOI's normalisation and clipping.
 
 It follows metrics.stoi (Taal et al. 2011) at 16 kHz instead of 10 kHz: 400-sample
 (25 ms) Hann frames, hop 200, 512-point FFT, the same 15 bands from 150 Hz and
@@ -62,8 +62,4 @@ def intelligibility(target, est):
     keep = (energy > floor).to(corr.dtype)  # (N, segments)
     per_segment = corr.mean(1)  # over bands
     return (per_segment * keep).sum(1) / keep.sum(1).clamp(min=1)
-
-
-def minimum_samples() -> int:
-    return FRAME + HOP * (SEG - 1)
 
