@@ -1,8 +1,11 @@
 """Denoise recipe: signal path, mixing and a tiny end-to-end training run."""
 
+import io
 import os
+import shutil
 import tempfile
 import unittest
+from contextlib import redirect_stderr, redirect_stdout
 
 import numpy as np
 
@@ -11,8 +14,10 @@ try:
 except ImportError:
     torch = None
 
-from models.recipes.common import augment, metrics, netspec, trainer
+from models.recipes.common import augment, export, metrics, netspec, readers, trainer
 from models.recipes.denoise import mixing, recipe
+
+HAVE_SYNTH = shutil.which("espeak-ng") is not None and shutil.which("sox") is not None
 
 
 @unittest.skipIf(torch is None, "python3-torch not installed")
@@ -174,9 +179,6 @@ class TinyTrainingTest(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(b, "last.pt")))
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 @unittest.skipIf(torch is None, "python3-torch not installed")
 class StoiLossTest(unittest.TestCase):
@@ -216,3 +218,68 @@ class StoiLossTest(unittest.TestCase):
         (1 - stoi_loss.intelligibility(torch.from_numpy(speech)[None], est)).sum().backward()
         self.assertTrue(torch.isfinite(est.grad).all())
         self.assertGreater(float(est.grad.abs().sum()), 0)
+
+
+@unittest.skipIf(torch is None, "python3-torch not installed")
+@unittest.skipUnless(HAVE_SYNTH, "espeak-ng or sox not installed")
+class DenoiseRecipeSmokeTest(unittest.TestCase):
+    """prepare -> train -> export through recipe.main, in a temporary folder."""
+
+    def test_prepare_train_export(self):
+        from models.recipes.common import synth
+        torch.set_num_threads(1)
+        with tempfile.TemporaryDirectory() as d, redirect_stderr(io.StringIO()), \
+                redirect_stdout(io.StringIO()):
+            s, c, k = (os.path.join(d, x) for x in ("synth", "cache", "ckpt"))
+            synth.synthesize(s, utterances=30, workers=2, log=io.StringIO())
+            rows = readers.read_tsv(os.path.join(s, "manifest.tsv"))
+            n_train = sum(u.extra.get("split") == "train" for u in rows)
+            info = recipe.main(["prepare", "--synth", s, "--cache", c,
+                                "--synth-utterances", "8", "--babble-utterances", "6",
+                                "--real-limit", "3"])
+            # 8 synthetic + 3 EmoDB/RAVDESS + 3 Asterisk prompts (when installed).
+            asterisk = min(3, len(recipe._asterisk_paths()))
+            self.assertEqual(info["clean_train"]["files"], min(8, n_train) + 3 + asterisk)
+            self.assertEqual(info["noise_test"]["files"], len(recipe.HELDOUT_NOISES))
+            self.assertFalse(set(recipe.HELDOUT_NOISES) & {
+                os.path.basename(p).split(".")[0]
+                for p in open(os.path.join(c, "noise_train.txt")).read().split()})
+
+            res = recipe.main(["train", "--cache", c, "--ckpt-dir", k, "--threads", "1",
+                               "--epochs", "2", "--steps-per-epoch", "2", "--batch", "2",
+                               "--hidden", "8", "--conv", "8", "--lr", "1e-2",
+                               "--recolour", "0.5", "--machine", "0.5",
+                               "--stoi-weight", "1"])
+            self.assertEqual(res["global_step"], 4)
+            history = torch.load(os.path.join(k, "last.pt"), map_location="cpu",
+                                 weights_only=False)["history"]
+            self.assertEqual([h["global_step"] for h in history], [2, 4])
+            last = history[-1]
+            self.assertTrue(0.0 < last["train_stoi"] <= 1.0, last)
+            self.assertTrue(np.isfinite(last["valid_si_sdri"]), last)
+
+            # export finds best.pt in --ckpt-dir (not the recipe's default folder).
+            out, golden = os.path.join(d, "denoise.safetensors"), os.path.join(d, "g")
+            recipe.main(["export", "--ckpt-dir", k, "--out", out, "--golden-dir", golden,
+                         "--metrics", ""])
+            tensors, meta, _ = export.read_model(out)
+            best = torch.load(os.path.join(k, "best.pt"), map_location="cpu",
+                              weights_only=False)
+            self.assertEqual(meta["training_data"]["steps"], best["global_step"])
+            self.assertEqual(meta["training_data"]["stoi_weight_last_stage"], 1.0)
+            self.assertEqual(meta["training_data"]["machine_last_stage"], 0.5)
+            self.assertEqual(meta["metrics"], {})
+            self.assertEqual(meta["layers"][3]["hidden_size"], 8)
+            lstm = best["model"]["layers.lstm.lstm.weight_ih_l0"].numpy()
+            np.testing.assert_allclose(tensors["lstm.weight_ih_l0"].astype(np.float32), lstm,
+                                       rtol=1e-3, atol=1e-4)
+            x = np.fromfile(os.path.join(golden, "denoise_parity_in.f32"), "<f4")
+            y = np.fromfile(os.path.join(golden, "denoise_parity_out.f32"), "<f4")
+            self.assertEqual(len(x), 16000)
+            self.assertEqual(len(y), 16000)
+            self.assertTrue(np.all(np.isfinite(y)))
+            self.assertGreater(np.abs(y - x).max(), 1e-4)  # the mask did something
+
+
+if __name__ == "__main__":
+    unittest.main()

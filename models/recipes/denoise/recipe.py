@@ -90,7 +90,8 @@ def _unpack(data, offsets):
 def prepare(args) -> None:
     """Reads every clean and noise source once into int16 arrays in the cache."""
     t0 = time.time()
-    os.makedirs(CACHE, exist_ok=True)
+    cache = args.cache
+    os.makedirs(cache, exist_ok=True)
     rows = readers.read_tsv(os.path.join(args.synth, "manifest.tsv"))
     split = {"train": [], "valid": [], "test": []}
     for u in rows:
@@ -109,13 +110,18 @@ def prepare(args) -> None:
                     if split["train"][i] not in set(synth_train)]
     real = readers.read_emodb() + readers.read_ravdess()
     real_train = [u.path for u in real if not readers.is_heldout_speaker(u.speaker)]
+    asterisk = _asterisk_paths()
+    if args.real_limit:  # a seeded subset of each real training source (smoke tests)
+        real_train = [real_train[i] for i in
+                      sorted(rng.permutation(len(real_train))[:args.real_limit])]
+        asterisk = [asterisk[i] for i in sorted(rng.permutation(len(asterisk))[:args.real_limit])]
     real_test = [u for u in real if readers.is_heldout_speaker(u.speaker)]
     test_rng = np.random.default_rng(args.seed + 1)
     real_test = [real_test[i].path for i in test_rng.permutation(len(real_test))[:60]]
     test_synth = split["test"][:80]
     test_babble = split["test"][80:200]
     sets = {
-        "clean_train": synth_train + real_train + _asterisk_paths(),
+        "clean_train": synth_train + real_train + asterisk,
         "babble_train": babble_train,
         "clean_valid": split["valid"][:64],
         "clean_test": test_synth + real_test,
@@ -129,21 +135,22 @@ def prepare(args) -> None:
     for name, paths in sets.items():
         arrays = [read16k(p) for p in paths]
         data, offsets = _pack(arrays)
-        np.save(os.path.join(CACHE, f"{name}.npy"), data)
-        np.save(os.path.join(CACHE, f"{name}_offsets.npy"), offsets)
-        with open(os.path.join(CACHE, f"{name}.txt"), "w") as fh:
+        np.save(os.path.join(cache, f"{name}.npy"), data)
+        np.save(os.path.join(cache, f"{name}_offsets.npy"), offsets)
+        with open(os.path.join(cache, f"{name}.txt"), "w") as fh:
             fh.write("\n".join(paths) + "\n")
         info[name] = {"files": len(paths), "hours": len(data) / SR / 3600}
         print(f"{name}: {len(paths)} files, {len(data) / SR / 3600:.2f} h", flush=True)
     info["wall_seconds"] = time.time() - t0
-    with open(os.path.join(CACHE, "prepare.json"), "w") as fh:
+    with open(os.path.join(cache, "prepare.json"), "w") as fh:
         json.dump(info, fh, indent=1)
     print(json.dumps(info, indent=1))
+    return info
 
 
-def load_set(name: str) -> list[np.ndarray]:
-    return _unpack(np.load(os.path.join(CACHE, f"{name}.npy")),
-                   np.load(os.path.join(CACHE, f"{name}_offsets.npy")))
+def load_set(name: str, cache: str = CACHE) -> list[np.ndarray]:
+    return _unpack(np.load(os.path.join(cache, f"{name}.npy")),
+                   np.load(os.path.join(cache, f"{name}_offsets.npy")))
 
 
 # --------------------------------------------------------------------------- torch model
@@ -213,13 +220,14 @@ def compute_cmvn(clean_set, noise_set, voices, seed, count=256):
 def train(args) -> None:
     torch = _torch()
     trainer.set_threads(args.threads)
-    clean, noise, voices = load_set("clean_train"), load_set("noise_train"), \
-        load_set("babble_train")
+    cache = args.cache
+    clean, noise, voices = (load_set(n, cache) for n in
+                            ("clean_train", "noise_train", "babble_train"))
     if args.babble_real:
-        with open(os.path.join(CACHE, "clean_train.txt")) as fh:
+        with open(os.path.join(cache, "clean_train.txt")) as fh:
             clean_paths = fh.read().split("\n")[:len(clean)]
         voices = babble_pool(voices, clean, clean_paths, args.babble_real, args.seed)
-    valid_clean = load_set("clean_valid")
+    valid_clean = load_set("clean_valid", cache)
     net = netspec.SpecNet(spec(args.hidden, args.conv))
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     total = args.epochs * args.steps_per_epoch
@@ -281,12 +289,14 @@ def train(args) -> None:
     result = tr.fit(batches, step, args.epochs, validate, resume=args.resume,
                     max_minutes=args.max_minutes)
     print(json.dumps(result, default=str))
+    return result
 
 
 # --------------------------------------------------------------------------- export
-def load_trained(path=None):
+def load_trained(path=None, ckpt_dir=CKPT):
+    """The network of a training checkpoint (default: ckpt_dir/best.pt), in eval mode."""
     torch = _torch()
-    state = torch.load(path or os.path.join(CKPT, "best.pt"), map_location="cpu")
+    state = torch.load(path or os.path.join(ckpt_dir, "best.pt"), map_location="cpu")
     extra = state["extra"]
     net = netspec.SpecNet(spec(extra["hidden"], extra["conv"]))
     net.load_state_dict(state["model"])
@@ -295,17 +305,16 @@ def load_trained(path=None):
 
 
 def export_model(args) -> None:
-    net, extra, state = load_trained(args.checkpoint)
+    net, extra, state = load_trained(args.checkpoint, args.ckpt_dir)
     prior = extra.get("prior_training") or {"steps": 0, "wall_minutes": 0.0}
     tensors = net.export_tensors(np.float16 if args.float16 else np.float32)
     tensors["cmvn.mean"] = extra["cmvn_mean"].numpy().astype(np.float32)
     tensors["cmvn.std"] = extra["cmvn_std"].numpy().astype(np.float32)
     layers = net.spec
     last = extra.get("args", {})  # the last stage's train flags
-    metrics_path = os.path.join(RECIPE_DIR, "eval_metrics.json")
     held = {}
-    if os.path.exists(metrics_path):
-        with open(metrics_path) as fh:
+    if args.metrics and os.path.exists(args.metrics):
+        with open(args.metrics) as fh:
             held = {k: float(v) for k, v in json.load(fh).get("summary", {}).items()}
     meta = {
         "format_version": export.FORMAT_VERSION, "task": "denoise", "name": "denoise",
@@ -335,23 +344,24 @@ def export_model(args) -> None:
     print(f"wrote {args.out or OUT_MODEL}: {size} bytes, "
           f"{netspec.count_parameters(net)} parameters, "
           f"{2 * netspec.macs_per_frame(layers) * 100 / 1e9:.3f} GFLOP per audio second")
+    return meta
 
 
 # --------------------------------------------------------------------------- eval
 EVAL_SNRS = (-5, 0, 5, 10, 20)
 
 
-def eval_set(seed: int = 1234, per_kind: int = 30):
+def eval_set(seed: int = 1234, per_kind: int = 30, cache: str = CACHE):
     """Held-out mixtures: (name, noise kind, snr or None for clean, noisy, clean)."""
-    clean = load_set("clean_test")
-    with open(os.path.join(CACHE, "clean_test.txt")) as fh:
+    clean = load_set("clean_test", cache)
+    with open(os.path.join(cache, "clean_test.txt")) as fh:
         paths = fh.read().split()
     synth = [i for i, p in enumerate(paths) if is_synthetic(p)]
     real = [i for i in range(len(paths)) if i not in set(synth)]
     rng = np.random.default_rng(seed)
     picks = list(rng.permutation(synth)[:per_kind]) + list(rng.permutation(real)[:per_kind])
-    noises = dict(zip(HELDOUT_NOISES, load_set("noise_test")))
-    voices = load_set("babble_test")
+    noises = dict(zip(HELDOUT_NOISES, load_set("noise_test", cache)))
+    voices = load_set("babble_test", cache)
     items = []
     for i in picks:
         x = clean[i]
@@ -423,7 +433,7 @@ def _stoi(clean, est) -> float:
 
 def evaluate(args) -> None:
     import tempfile
-    items = eval_set(per_kind=args.per_kind)
+    items = eval_set(per_kind=args.per_kind, cache=args.cache)
     models = args.models.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         outputs = _run_server_denoise(items, models, tmp)
@@ -522,8 +532,12 @@ def main(argv=None):
     p.add_argument("--synth", default=os.path.join(REPO, ".cache", "synth-s0"))
     p.add_argument("--synth-utterances", type=int, default=4000)
     p.add_argument("--babble-utterances", type=int, default=600)
+    p.add_argument("--real-limit", type=int, default=0,
+                   help="at most N real training recordings and N Asterisk prompts (0 = all)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cache", default=CACHE, help="prepared data folder (default %(default)s)")
     p = sub.add_parser("train")
+    p.add_argument("--cache", default=CACHE, help="prepared data folder (default %(default)s)")
     p.add_argument("--resume", action="store_true")
     p.add_argument("--max-minutes", type=float)
     p.add_argument("--threads", type=int, default=1)
@@ -551,7 +565,10 @@ def main(argv=None):
                    help="weight of (1 - a differentiable STOI-like score) in the loss "
                         "(stoi_loss.py; 0 = off)")
     p = sub.add_parser("export")
-    p.add_argument("--checkpoint")
+    p.add_argument("--ckpt-dir", default=CKPT, help="training checkpoint folder")
+    p.add_argument("--checkpoint", help="checkpoint file (default: CKPT_DIR/best.pt)")
+    p.add_argument("--metrics", default=os.path.join(RECIPE_DIR, "eval_metrics.json"),
+                   help="eval JSON whose summary goes into the file's metadata ('' = none)")
     p.add_argument("--out")
     p.add_argument("--float16", action="store_true", default=True)
     p.add_argument("--golden-dir", default=os.path.join(REPO, "tests", "models", "golden"),
@@ -561,9 +578,11 @@ def main(argv=None):
                    help="comma-separated model names; the first one is summarised")
     p.add_argument("--per-kind", type=int, default=30,
                    help="held-out utterances per kind (synthetic voices, real speakers)")
+    p.add_argument("--cache", default=CACHE, help="prepared data folder (default %(default)s)")
     p.add_argument("--out", default=os.path.join(RECIPE_DIR, "eval_metrics.json"))
     a = ap.parse_args(argv)
-    {"prepare": prepare, "train": train, "export": export_model, "eval": evaluate}[a.cmd](a)
+    return {"prepare": prepare, "train": train, "export": export_model,
+            "eval": evaluate}[a.cmd](a)
 
 
 if __name__ == "__main__":
