@@ -257,6 +257,7 @@ class DenoiseRecipeSmokeTest(unittest.TestCase):
             last = history[-1]
             self.assertTrue(0.0 < last["train_stoi"] <= 1.0, last)
             self.assertTrue(np.isfinite(last["valid_si_sdri"]), last)
+            self.assertTrue(-1.0 < last["valid_stoi_like_delta"] < 1.0, last)
 
             # export finds best.pt in --ckpt-dir (not the recipe's default folder).
             out, golden = os.path.join(d, "denoise.safetensors"), os.path.join(d, "g")

@@ -283,8 +283,12 @@ def train(args) -> None:
         est = enhance(net, noisy, tr.extra["cmvn_mean"], tr.extra["cmvn_std"])
         before = si_sdr_torch(target, noisy).mean().item()
         after = si_sdr_torch(target, est).mean().item()
+        # Reported, not used for selection (monitor stays valid_si_sdri): the loss's
+        # STOI-like score of the output minus the noisy input's.
+        d_in = stoi_loss.intelligibility(target, noisy).mean().item()
+        d_out = stoi_loss.intelligibility(target, est).mean().item()
         return {"valid_si_sdr_in": before, "valid_si_sdr_out": after,
-                "valid_si_sdri": after - before}
+                "valid_si_sdri": after - before, "valid_stoi_like_delta": d_out - d_in}
 
     result = tr.fit(batches, step, args.epochs, validate, resume=args.resume,
                     max_minutes=args.max_minutes)
