@@ -221,6 +221,41 @@ class StoiLossTest(unittest.TestCase):
 
 
 @unittest.skipIf(torch is None, "python3-torch not installed")
+class WidenTest(unittest.TestCase):
+    def test_wider_lstm_keeps_the_output_and_can_learn(self):
+        from models.recipes.denoise import widen
+        torch.manual_seed(2)
+        small = netspec.SpecNet(recipe.spec(hidden=8, conv=6)).eval()
+        with torch.no_grad():  # non-trivial batchnorm statistics
+            small.layers["bn"].bn.running_mean.uniform_(-0.5, 0.5)
+            small.layers["bn"].bn.running_var.uniform_(0.5, 2.0)
+        tensors = small.export_tensors(np.float16)
+        wide_t, wide_spec = widen.widen(tensors, small.spec, 12, np.random.default_rng(0))
+        self.assertEqual(wide_spec, recipe.spec(hidden=12, conv=6))
+        self.assertEqual(small.spec, recipe.spec(hidden=8, conv=6))  # input not modified
+        ref = netspec.SpecNet(small.spec).eval()
+        ref.load_exported(tensors)
+        wide = netspec.SpecNet(wide_spec).eval()
+        wide.load_exported(wide_t)
+        self.assertEqual(wide_t["lstm.weight_hh_l1"].dtype, np.float16)
+        x = torch.randn(2, 40, 161)
+        np.testing.assert_array_equal(wide(x).detach().numpy(), ref(x).detach().numpy())
+        # The new units are alive (random gate rows), their outputs reach nothing yet, and
+        # the loss has a gradient on the weights that would connect them.
+        w_hh = wide_t["lstm.weight_hh_l0"].astype(np.float32)
+        self.assertGreater(np.abs(w_hh[8:12]).min(initial=1.0), 0.0)
+        self.assertTrue(np.all(w_hh[:8, 8:] == 0))
+        self.assertTrue(np.all(wide_t["out.weight"][:, 8:] == 0))
+        np.testing.assert_array_equal(wide_t["lstm.weight_ih_l0"][12:20],
+                                      tensors["lstm.weight_ih_l0"][8:16])  # forget gate rows
+        wide.train()
+        wide(x).sum().backward()
+        self.assertGreater(wide.layers["out"].weight.grad[:, 8:].abs().sum().item(), 0.0)
+        with self.assertRaises(ValueError):
+            widen.widen(tensors, small.spec, 4, np.random.default_rng(0))
+
+
+@unittest.skipIf(torch is None, "python3-torch not installed")
 @unittest.skipUnless(HAVE_SYNTH, "espeak-ng or sox not installed")
 class DenoiseRecipeSmokeTest(unittest.TestCase):
     """prepare -> train -> export through recipe.main, in a temporary folder."""

@@ -34,7 +34,7 @@ import time
 import numpy as np
 
 from models.recipes.common import augment, export, metrics, netspec, readers, trainer
-from models.recipes.denoise import stoi_loss
+from models.recipes.denoise import stoi_loss, widen
 from models.recipes.denoise.mixing import babble_pool, is_synthetic, make_example
 
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -351,6 +351,20 @@ def export_model(args) -> None:
     return meta
 
 
+def widen_model(args) -> dict:
+    """Writes --model with its LSTM widened to --hidden units (widen.py: the output is
+    unchanged); `train --init-from OUT --hidden N` continues from it."""
+    tensors, meta, _ = export.read_model(args.model)
+    tensors, layers = widen.widen(tensors, meta["layers"], args.hidden,
+                                  np.random.default_rng(args.seed))
+    old = next(c["hidden_size"] for c in meta["layers"] if c["type"] == "lstm")
+    meta = dict(meta, layers=layers)
+    meta["training_data"] = dict(meta.get("training_data", {}), widened_from_hidden=old)
+    export.write_model(args.out, tensors, meta)
+    print(f"wrote {args.out}: LSTM {old} -> {args.hidden} units")
+    return meta
+
+
 # --------------------------------------------------------------------------- eval
 EVAL_SNRS = (-5, 0, 5, 10, 20)
 
@@ -577,6 +591,11 @@ def main(argv=None):
     p.add_argument("--float16", action="store_true", default=True)
     p.add_argument("--golden-dir", default=os.path.join(REPO, "tests", "models", "golden"),
                    help="where the C++ parity fixtures go ('' = none)")
+    p = sub.add_parser("widen", help="a copy of a model file with a wider LSTM, same output")
+    p.add_argument("--model", default=OUT_MODEL)
+    p.add_argument("--hidden", type=int, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True)
     p = sub.add_parser("eval", help="held-out metrics through auris-server (C++ engine)")
     p.add_argument("--models", default="denoise,classic",
                    help="comma-separated model names; the first one is summarised")
@@ -585,7 +604,7 @@ def main(argv=None):
     p.add_argument("--cache", default=CACHE, help="prepared data folder (default %(default)s)")
     p.add_argument("--out", default=os.path.join(RECIPE_DIR, "eval_metrics.json"))
     a = ap.parse_args(argv)
-    return {"prepare": prepare, "train": train, "export": export_model,
+    return {"prepare": prepare, "train": train, "export": export_model, "widen": widen_model,
             "eval": evaluate}[a.cmd](a)
 
 
