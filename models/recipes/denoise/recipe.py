@@ -467,6 +467,11 @@ def evaluate(args) -> None:
         rows.append(row)
     report = {"models": models, "files": len(rows), "per_noise_0_10db": {}, "per_snr": {},
               "clean_input": {}}
+    for kind in HELDOUT_NOISES + ("babble_heldout",):  # the noisy input's own scores
+        sel = [r for r in rows if r["noise"] == kind and r["snr"] in (0, 5, 10)]
+        report["per_noise_0_10db"][kind] = {"input": {
+            "si_sdr_db": float(np.mean([r["si_sdr_in"] for r in sel])),
+            "stoi": float(np.nanmean([r["stoi_in"] for r in sel])), "n": len(sel)}}
     for model in models:
         for kind in HELDOUT_NOISES + ("babble_heldout",):
             sel = [r for r in rows if r["noise"] == kind and r["snr"] in (0, 5, 10)]
