@@ -87,7 +87,7 @@ def _unpack(data, offsets):
             for i in range(len(offsets) - 1)]
 
 
-def prepare(args) -> None:
+def prepare(args) -> dict:
     """Reads every clean and noise source once into int16 arrays in the cache."""
     t0 = time.time()
     cache = args.cache
@@ -217,7 +217,7 @@ def compute_cmvn(clean_set, noise_set, voices, seed, count=256):
     return f.mean(0), f.std(0).clamp_min(1e-3)
 
 
-def train(args) -> None:
+def train(args) -> dict:
     torch = _torch()
     trainer.set_threads(args.threads)
     cache = args.cache
@@ -308,7 +308,7 @@ def load_trained(path=None, ckpt_dir=CKPT):
     return net, extra, state
 
 
-def export_model(args) -> None:
+def export_model(args) -> dict:
     net, extra, state = load_trained(args.checkpoint, args.ckpt_dir)
     prior = extra.get("prior_training") or {"steps": 0, "wall_minutes": 0.0}
     tensors = net.export_tensors(np.float16 if args.float16 else np.float32)
