@@ -3,7 +3,7 @@
     /usr/bin/python3 -m models.recipes.denoise.recipe prepare --synth .cache/synth-s0
     /usr/bin/python3 -m models.recipes.denoise.recipe train [--resume] [--max-minutes M]
     /usr/bin/python3 -m models.recipes.denoise.recipe export
-    /usr/bin/python3 -m models.recipes.denoise.recipe eval [--engine cpp|torch]
+    /usr/bin/python3 -m models.recipes.denoise.recipe eval [--seed N]   (evaluate.py)
 
 Signal path (what the C++ NeuralDenoisePipeline runs): 16 kHz audio, frames of 320 samples
 (20 ms) every 160 (10 ms), frame t covering [160 t, 160 t + 320); periodic sqrt-Hann
@@ -33,9 +33,9 @@ import time
 
 import numpy as np
 
-from models.recipes.common import augment, export, metrics, netspec, readers, trainer
+from models.recipes.common import augment, export, netspec, readers, trainer
 from models.recipes.denoise import stoi_loss, widen
-from models.recipes.denoise.mixing import babble_pool, is_synthetic, make_example
+from models.recipes.denoise.mixing import babble_pool, make_example
 
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.path.join(RECIPE_DIR, "cache")
@@ -365,145 +365,6 @@ def widen_model(args) -> dict:
     return meta
 
 
-# --------------------------------------------------------------------------- eval
-EVAL_SNRS = (-5, 0, 5, 10, 20)
-
-
-def eval_set(seed: int = 1234, per_kind: int = 30, cache: str = CACHE):
-    """Held-out mixtures: (name, noise kind, snr or None for clean, noisy, clean)."""
-    clean = load_set("clean_test", cache)
-    with open(os.path.join(cache, "clean_test.txt")) as fh:
-        paths = fh.read().split()
-    synth = [i for i, p in enumerate(paths) if is_synthetic(p)]
-    real = [i for i in range(len(paths)) if i not in set(synth)]
-    rng = np.random.default_rng(seed)
-    picks = list(rng.permutation(synth)[:per_kind]) + list(rng.permutation(real)[:per_kind])
-    noises = dict(zip(HELDOUT_NOISES, load_set("noise_test", cache)))
-    voices = load_set("babble_test", cache)
-    items = []
-    for i in picks:
-        x = clean[i]
-        x = x / (augment.rms(x) + 1e-9) * 10 ** (rng.uniform(-30, -15) / 20)
-        tag = ("synth" if i in set(synth) else "real") + f"{i:04d}"
-        items.append((f"{tag}_clean", "none", None, x, x))
-        for kind in HELDOUT_NOISES + ("babble_heldout",):
-            for snr in EVAL_SNRS:
-                noise = (augment.babble(voices, len(x), rng) if kind == "babble_heldout"
-                         else augment.fit_length(noises[kind], len(x), rng))
-                noisy = augment.add_noise(x, noise, snr, rng)
-                peak = np.max(np.abs(noisy))
-                scale = 0.99 / peak if peak > 0.99 else 1.0
-                items.append((f"{tag}_{kind}_{snr}", kind, snr, noisy * scale, x * scale))
-    return items
-
-
-def _run_server_denoise(items, models: list[str], workdir: str) -> dict:
-    """Denoises every item through auris-server (the C++ engine) with each model."""
-    import signal as sig
-    import subprocess
-    import soundfile as sf
-    build = os.environ.get("AURIS_BUILD", os.path.join(REPO, "build"))
-    server = os.path.join(build, "server", "auris-server")
-    client = os.path.join(build, "clients", "auris")
-    for b in (server, client):
-        if not os.path.exists(b):
-            raise SystemExit(f"{b} not found: build first (scripts/build.sh) or set AURIS_BUILD")
-    noisy_dir = os.path.join(workdir, "noisy")
-    os.makedirs(noisy_dir, exist_ok=True)
-    for name, _, _, noisy, _ in items:
-        sf.write(os.path.join(noisy_dir, name + ".wav"), noisy, SR, subtype="FLOAT")
-    port_file = os.path.join(workdir, "port")
-    proc = subprocess.Popen([server, "--listen", "127.0.0.1:0", "--port_file", port_file,
-                             "--models_dir", os.path.join(REPO, "models", "shipped")],
-                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(
-                                workdir, "server.log"), "w"))
-    try:
-        for _ in range(300):
-            if os.path.exists(port_file) and open(port_file).read().strip():
-                break
-            time.sleep(0.1)
-        addr = "127.0.0.1:" + open(port_file).read().strip()
-        subprocess.run([client, "--server", addr, "health", "--wait", "60"], check=True,
-                       stdout=subprocess.DEVNULL)
-        out = {}
-        for model in models:
-            out_dir = os.path.join(workdir, model)
-            t0 = time.time()
-            subprocess.run([client, "--server", addr, "--timeout", "600", "denoise",
-                            noisy_dir, "-o", out_dir, "--model", model], check=True,
-                           stdout=subprocess.DEVNULL)
-            out[model] = {name: sf.read(os.path.join(out_dir, name + ".wav"),
-                                        dtype="float32")[0] for name, *_ in items}
-            print(f"{model}: {len(items)} files in {time.time() - t0:.1f} s", flush=True)
-        return out
-    finally:
-        proc.send_signal(sig.SIGTERM)
-        proc.wait(timeout=30)
-
-
-def _stoi(clean, est) -> float:
-    """STOI, or NaN for clips with under ~0.4 s of speech (left out of the means)."""
-    try:
-        return metrics.stoi(clean, est, SR)
-    except ValueError:
-        return float("nan")
-
-
-def evaluate(args) -> None:
-    import tempfile
-    items = eval_set(seed=args.seed, per_kind=args.per_kind, cache=args.cache)
-    models = args.models.split(",")
-    with tempfile.TemporaryDirectory() as tmp:
-        outputs = _run_server_denoise(items, models, tmp)
-    rows = []
-    for name, kind, snr, noisy, clean in items:
-        row = {"name": name, "noise": kind, "snr": snr, "speech": name[:5]}
-        row["si_sdr_in"] = metrics.si_sdr(clean, noisy)
-        row["stoi_in"] = _stoi(clean, noisy) if snr is not None else 1.0
-        for model in models:
-            est = outputs[model][name][:len(clean)]
-            row[f"{model}_si_sdr"] = metrics.si_sdr(clean, est)
-            row[f"{model}_stoi"] = _stoi(clean, est)
-        rows.append(row)
-    report = {"models": models, "files": len(rows), "per_noise_0_10db": {}, "per_snr": {},
-              "clean_input": {}}
-    for kind in HELDOUT_NOISES + ("babble_heldout",):  # the noisy input's own scores
-        sel = [r for r in rows if r["noise"] == kind and r["snr"] in (0, 5, 10)]
-        report["per_noise_0_10db"][kind] = {"input": {
-            "si_sdr_db": float(np.mean([r["si_sdr_in"] for r in sel])),
-            "stoi": float(np.nanmean([r["stoi_in"] for r in sel])), "n": len(sel)}}
-    for model in models:
-        for kind in HELDOUT_NOISES + ("babble_heldout",):
-            sel = [r for r in rows if r["noise"] == kind and r["snr"] in (0, 5, 10)]
-            report["per_noise_0_10db"].setdefault(kind, {})[model] = {
-                "si_sdri_db": float(np.mean([r[f"{model}_si_sdr"] - r["si_sdr_in"]
-                                             for r in sel])),
-                "stoi_delta": float(np.nanmean([r[f"{model}_stoi"] - r["stoi_in"] for r in sel])),
-                "n": len(sel)}
-        for snr in EVAL_SNRS:
-            sel = [r for r in rows if r["snr"] == snr]
-            report["per_snr"].setdefault(str(snr), {})[model] = {
-                "si_sdri_db": float(np.mean([r[f"{model}_si_sdr"] - r["si_sdr_in"]
-                                             for r in sel])),
-                "stoi_delta": float(np.nanmean([r[f"{model}_stoi"] - r["stoi_in"]
-                                                for r in sel]))}
-        sel = [r for r in rows if r["snr"] is None]
-        report["clean_input"][model] = {
-            "si_sdr_db": float(np.mean([r[f"{model}_si_sdr"] for r in sel])),
-            "stoi": float(np.nanmean([r[f"{model}_stoi"] for r in sel]))}
-    first = models[0]
-    report["summary"] = {
-        "si_sdri_0_10db": float(np.mean([v[first]["si_sdri_db"]
-                                         for v in report["per_noise_0_10db"].values()])),
-        "stoi_delta_0_10db": float(np.mean([v[first]["stoi_delta"]
-                                            for v in report["per_noise_0_10db"].values()])),
-        "clean_si_sdr_db": report["clean_input"][first]["si_sdr_db"]}
-    text = json.dumps(report, indent=1)
-    print(text)
-    with open(args.out, "w") as fh:
-        fh.write(text + "\n")
-
-
 def reference_pipeline(net, x, mean, std) -> np.ndarray:
     """What NeuralDenoisePipeline computes at 16 kHz: the input preceded by 160 zeros
     (so the first samples are reconstructed), zero-padded to whole frames, enhanced, and
@@ -613,8 +474,11 @@ def main(argv=None):
                         "version's card figures use; another seed, a fresh draw from the same "
                         "held-out pools)")
     a = ap.parse_args(argv)
-    return {"prepare": prepare, "train": train, "export": export_model, "widen": widen_model,
-            "eval": evaluate}[a.cmd](a)
+    if a.cmd == "eval":
+        from models.recipes.denoise import evaluate  # imports this module
+        return evaluate.evaluate(a)
+    return {"prepare": prepare, "train": train, "export": export_model,
+            "widen": widen_model}[a.cmd](a)
 
 
 if __name__ == "__main__":
