@@ -248,6 +248,11 @@ def train(args) -> dict:
     for _ in range(64):
         valid.append(make_example(valid_clean, noise, voices, vrng, snr_range=(0, 10),
                                   p_clean=0.0))
+    v_noisy = torch.from_numpy(np.stack([v[0] for v in valid]))
+    v_target = torch.from_numpy(np.stack([v[1] for v in valid]))
+    # The noisy input's scores are fixed for the run: computed once, not per validation.
+    v_sdr_in = si_sdr_torch(v_target, v_noisy).mean().item()
+    v_stoi_in = stoi_loss.intelligibility(v_target, v_noisy).mean().item()
 
     def batches(epoch):
         return [(epoch, i) for i in range(args.steps_per_epoch)]
@@ -278,17 +283,13 @@ def train(args) -> dict:
         return {"loss": loss.item(), "si_sdr": sdr.mean().item(), **logs}
 
     def validate():
-        noisy = torch.from_numpy(np.stack([v[0] for v in valid]))
-        target = torch.from_numpy(np.stack([v[1] for v in valid]))
-        est = enhance(net, noisy, tr.extra["cmvn_mean"], tr.extra["cmvn_std"])
-        before = si_sdr_torch(target, noisy).mean().item()
-        after = si_sdr_torch(target, est).mean().item()
+        est = enhance(net, v_noisy, tr.extra["cmvn_mean"], tr.extra["cmvn_std"])
+        after = si_sdr_torch(v_target, est).mean().item()
         # Reported, not used for selection (monitor stays valid_si_sdri): the loss's
         # STOI-like score of the output minus the noisy input's.
-        d_in = stoi_loss.intelligibility(target, noisy).mean().item()
-        d_out = stoi_loss.intelligibility(target, est).mean().item()
-        return {"valid_si_sdr_in": before, "valid_si_sdr_out": after,
-                "valid_si_sdri": after - before, "valid_stoi_like_delta": d_out - d_in}
+        d_out = stoi_loss.intelligibility(v_target, est).mean().item()
+        return {"valid_si_sdr_in": v_sdr_in, "valid_si_sdr_out": after,
+                "valid_si_sdri": after - v_sdr_in, "valid_stoi_like_delta": d_out - v_stoi_in}
 
     result = tr.fit(batches, step, args.epochs, validate, resume=args.resume,
                     max_minutes=args.max_minutes)

@@ -24,16 +24,12 @@ def _grow_rows(w, old, new, rng, scale):
     return np.concatenate(blocks, axis=0)
 
 
-def _grow_cols(w, old, new, rng, scale, zero_rows):
-    """(..., old) -> (..., new): new columns zero in the first `zero_rows` rows of each
-    gate block (old units ignore new inputs), random in the rest."""
+def _grow_cols(w, old, new, rng, scale):
+    """(4 new, old) -> (4 new, new): the new input columns are zero in each gate block's
+    first `old` rows (old units ignore the new units) and random in its new rows."""
     extra = rng.uniform(-scale, scale, w.shape[:-1] + (new - old,)).astype(w.dtype)
-    if zero_rows is None:
-        extra[:] = 0
-    else:
-        rows_per_gate = w.shape[0] // GATES
-        for g in range(GATES):
-            extra[g * rows_per_gate:g * rows_per_gate + zero_rows] = 0
+    for g in range(GATES):
+        extra[g * new:g * new + old] = 0
     return np.concatenate([w, extra], axis=-1)
 
 
@@ -55,14 +51,15 @@ def widen(tensors: dict, layers: list, hidden: int, rng) -> tuple[dict, list]:
         for b in ("bias_ih", "bias_hh"):
             out[f"{p}.{b}_l{k}"] = _grow_rows(tensors[f"{p}.{b}_l{k}"], old, hidden, rng, scale)
         w_hh = _grow_rows(tensors[f"{p}.weight_hh_l{k}"], old, hidden, rng, scale)
-        out[f"{p}.weight_hh_l{k}"] = _grow_cols(w_hh, old, hidden, rng, scale, zero_rows=old)
+        out[f"{p}.weight_hh_l{k}"] = _grow_cols(w_hh, old, hidden, rng, scale)
         w_ih = _grow_rows(tensors[f"{p}.weight_ih_l{k}"], old, hidden, rng, scale)
         if k > 0:  # its input is the previous (widened) layer's output
-            w_ih = _grow_cols(w_ih, old, hidden, rng, scale, zero_rows=old)
+            w_ih = _grow_cols(w_ih, old, hidden, rng, scale)
         out[f"{p}.weight_ih_l{k}"] = w_ih
     head = layers[li + 1]
-    w = tensors[f"{head['name']}.weight"]
-    out[f"{head['name']}.weight"] = _grow_cols(w, old, hidden, rng, scale, zero_rows=None)
+    w = tensors[f"{head['name']}.weight"]  # (out, old): the new units reach no output yet
+    out[f"{head['name']}.weight"] = np.concatenate(
+        [w, np.zeros((w.shape[0], hidden - old), w.dtype)], axis=1)
     new_layers = [dict(c) for c in layers]
     new_layers[li]["hidden_size"] = hidden
     new_layers[li + 1]["in_features"] = hidden
