@@ -145,6 +145,9 @@ def parser() -> argparse.ArgumentParser:
                         "SpecAugment's LibriSpeech policy)")
     p.add_argument("--checkpoint-minutes", type=float, default=10.0)
     p.add_argument("--valid-limit", type=int, default=0, help="validate on the first N only")
+    p.add_argument("--ema", type=float, default=0.0,
+                   help="exponential moving average of the weights, decay per step (0: off); "
+                        "validation, best.pt and the export use the averaged weights")
     p.add_argument("--log-every", type=float, default=30.0, help="seconds between logs")
 
     p = sub.add_parser("export", help="checkpoint -> model file + golden parity files")

@@ -91,7 +91,8 @@ def cmd_train(a) -> dict:
     lr_fn = trainer_lib.warmup_cosine(a.lr, a.warmup, a.epochs * steps_per_epoch)
     tr = trainer_lib.Trainer(net, opt, lr_fn, a.ckpt_dir, seed=a.seed,
                              checkpoint_minutes=a.checkpoint_minutes, grad_clip=a.grad_clip,
-                             monitor="cer", monitor_mode="min", log=sys.stderr)
+                             monitor="cer", monitor_mode="min", log=sys.stderr,
+                             ema_decay=getattr(a, "ema", 0.0))
     tr.extra = {"spec": spec, "vocab": VOCAB, "cmvn_mean": mean.tolist(),
                 "cmvn_std": std.tolist(), "budget": budget, "args": vars(a),
                 "train_hours_clean": train.meta["hours_clean"],

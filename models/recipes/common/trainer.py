@@ -16,6 +16,14 @@ The recipe supplies the model, the optimizer, a learning-rate function of the gl
 loss, calls backward; the trainer zeroes grads, clips and steps) and optionally
 `validate() -> dict` with the key named by `monitor` (higher is better unless
 `monitor_mode="min"`).
+
+With `ema_decay` d > 0 the trainer also keeps an exponential moving average of the model's
+floating-point state (parameters and buffers such as batch-norm statistics), updated after
+every optimizer step as ema = d' * ema + (1 - d') * live with d' = min(d, (1 + n) / (10 + n))
+(n = updates so far, so early averages are not dominated by the starting weights).
+Validation then scores the averaged weights, and `best.pt`'s "model" holds them, so the
+recipes' exporters ship them unchanged; training itself continues on the live weights, and
+`last.pt` holds both ("model" live, "ema" averaged) for --resume.
 """
 
 from __future__ import annotations
@@ -105,7 +113,10 @@ def warm_start(net, path: str, flags: str):
 class Trainer:
     def __init__(self, model, optimizer, lr_fn, ckpt_dir: str, seed: int = 0,
                  checkpoint_minutes: float = 10.0, grad_clip: float = 5.0,
-                 monitor: str | None = None, monitor_mode: str = "max", log=sys.stderr):
+                 monitor: str | None = None, monitor_mode: str = "max", log=sys.stderr,
+                 ema_decay: float = 0.0):
+        if not 0.0 <= ema_decay < 1.0:
+            raise ValueError(f"ema_decay {ema_decay}: allowed 0 (off) or 0 < d < 1")
         self.model = model
         self.optimizer = optimizer
         self.lr_fn = lr_fn
@@ -123,6 +134,30 @@ class Trainer:
         self.best = None
         self.history = []  # one dict per validation
         self.extra = {}    # recipe state saved with the checkpoint (e.g. CMVN)
+        self.ema_decay = ema_decay
+        self.ema = None        # {state_dict key: averaged tensor} when ema_decay > 0
+        self.ema_updates = 0
+
+    # ----------------------------------------------------------------- weight average
+    def _ema_init(self) -> None:
+        self.ema = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        self.ema_updates = 0
+
+    def _ema_update(self) -> None:
+        d = min(self.ema_decay, (1 + self.ema_updates) / (10 + self.ema_updates))
+        with torch.no_grad():
+            for k, v in self.model.state_dict().items():
+                if v.is_floating_point():
+                    self.ema[k].mul_(d).add_(v.detach(), alpha=1 - d)
+                else:
+                    self.ema[k].copy_(v)
+        self.ema_updates += 1
+
+    def _swap_in_ema(self) -> dict:
+        """Loads the averaged weights into the model; returns the live ones to restore."""
+        live = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        self.model.load_state_dict(self.ema)
+        return live
 
     # ----------------------------------------------------------------- checkpoints
     @property
@@ -139,7 +174,9 @@ class Trainer:
                 "global_step": self.global_step, "wall_seconds": self.wall_seconds,
                 "best": self.best, "history": self.history, "seed": self.seed,
                 "extra": self.extra, "torch_rng": torch.get_rng_state(),
-                "numpy_rng": np.random.get_state(), "python_rng": random.getstate()}
+                "numpy_rng": np.random.get_state(), "python_rng": random.getstate(),
+                **({"ema": self.ema, "ema_updates": self.ema_updates, "ema_decay":
+                    self.ema_decay} if self.ema is not None else {})}
 
     def save(self, path: str | None = None) -> str:
         path = path or self.last_path
@@ -163,6 +200,11 @@ class Trainer:
         torch.set_rng_state(state["torch_rng"])
         np.random.set_state(state["numpy_rng"])
         random.setstate(state["python_rng"])
+        if self.ema_decay > 0:
+            if "ema" in state:
+                self.ema, self.ema_updates = state["ema"], state["ema_updates"]
+            else:  # a checkpoint of a run without averaging: start averaging here
+                self._ema_init()
         return True
 
     # ----------------------------------------------------------------- loop
@@ -179,6 +221,8 @@ class Trainer:
                         f"{self.wall_seconds / 60:.1f} min trained so far")
         elif resume:
             self._print(f"no checkpoint in {self.ckpt_dir}: starting from scratch")
+        if self.ema_decay > 0 and self.ema is None:
+            self._ema_init()
         start = time.time()
         last_ckpt = last_log = start
         stopped = False
@@ -197,6 +241,8 @@ class Trainer:
                 if self.grad_clip:
                     torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.grad_clip)
                 self.optimizer.step()
+                if self.ema is not None:
+                    self._ema_update()
                 self.step_in_epoch += 1
                 self.global_step += 1
                 run_steps += 1
@@ -226,6 +272,7 @@ class Trainer:
                 self.step_in_epoch = 0
                 record = {"epoch": self.epoch, "global_step": self.global_step,
                           **{f"train_{k}": v / max(1, count) for k, v in sums.items()}}
+                live = self._swap_in_ema() if self.ema is not None else None
                 if validate is not None:
                     self.model.eval()
                     with torch.no_grad():
@@ -244,7 +291,9 @@ class Trainer:
                         value > self.best if self.monitor_mode == "max" else value < self.best)
                     if better:
                         self.best = value
-                        self.save(self.best_path)
+                        self.save(self.best_path)  # with the averaged weights, if any
+                if live is not None:
+                    self.model.load_state_dict(live)
                 self.save()
         self.wall_seconds += time.time() - last_ckpt
         self.save()

@@ -232,7 +232,7 @@ def train(args) -> dict:
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     total = args.epochs * args.steps_per_epoch
     tr = trainer.Trainer(net, opt, trainer.warmup_cosine(args.lr, 300, total), args.ckpt_dir,
-                         seed=args.seed, monitor="valid_si_sdri")
+                         seed=args.seed, monitor="valid_si_sdri", ema_decay=args.ema)
     if not (args.resume and os.path.exists(tr.last_path)):
         prior = {"steps": 0, "wall_minutes": 0.0}
         if args.init_from:
@@ -446,6 +446,9 @@ def main(argv=None):
                         "synthetic machinery noise, alone or mixed with it (mixing.with_machine)")
     p.add_argument("--ckpt-dir", default=CKPT,
                    help="checkpoint folder (default models/recipes/denoise/checkpoints)")
+    p.add_argument("--ema", type=float, default=0.0,
+                   help="exponential moving average of the weights, decay per step (0: off); "
+                        "validation, best.pt and the export use the averaged weights")
     p.add_argument("--stoi-weight", type=float, default=0.0,
                    help="weight of (1 - a differentiable STOI-like score) in the loss "
                         "(stoi_loss.py; 0 = off)")

@@ -78,6 +78,9 @@ def main(argv=None):
                    help='JSON overriding DEFAULT_MODEL keys, e.g. \'{"lstm_hidden": 192}\'')
     a.add_argument("--limit-train", type=int, default=0)
     a.add_argument("--no-noise", action="store_true")
+    a.add_argument("--ema", type=float, default=0.0,
+                   help="exponential moving average of the weights, decay per step (0: off); "
+                        "validation, best.pt and the export use the averaged weights")
     a.add_argument("--vtlp", type=float, default=0.0,
                    help="probability of vocal-tract-length perturbation (alpha 0.9-1.1) per "
                         "training utterance")

@@ -182,7 +182,8 @@ def train(args) -> dict:
                              else os.path.join(CKPT_DIR, args.corpus))
     tr = trainer.Trainer(model, opt, lr_fn, ckpt, seed=args.seed,
                          checkpoint_minutes=args.checkpoint_minutes, grad_clip=5.0,
-                         monitor="val_ccc_mean", monitor_mode="max", log=sys.stderr)
+                         monitor="val_ccc_mean", monitor_mode="max", log=sys.stderr,
+                         ema_decay=getattr(args, "ema", 0.0))
     tr.extra = {"model_config": cfg, "spec": spec, "corpus": args.corpus,
                 "train_utterances": len(train_idx), "valid_utterances": len(valid_idx),
                 "train_hours": sum(corpus.length(i) for i in train_idx) / SR / 3600,
@@ -190,7 +191,7 @@ def train(args) -> dict:
                 "category_weight": category_weight,
                 "valence_weight": getattr(args, "valence_weight", 1.0),
                 "lr": args.lr, "batch": args.batch, "epochs": args.epochs,
-                "dropout": args.dropout}
+                "dropout": args.dropout, "ema": getattr(args, "ema", 0.0)}
     log(f"train: {len(train_idx)} utts ({tr.extra['train_hours']:.2f} h), valid "
         f"{len(valid_idx)}, {steps_per_epoch} steps/epoch x {args.epochs} epochs, "
         f"{json.dumps(model_cost(spec, model))}, checkpoints in {ckpt}")
