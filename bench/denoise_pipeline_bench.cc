@@ -1,11 +1,14 @@
 // Real-time factor of the shipped denoisers on one core, in one run: the neural `denoise`
 // model (models/denoise/denoise.safetensors) and the statistical `classic` one, each over
 // 10 s of 16 kHz audio fed in 10 ms chunks, as a stream does. Skips the neural case with a
-// message when the model file is absent.
+// message when the model file is absent. AURIS_DENOISE_MODEL=FILE times another model file
+// (a training candidate) instead of the shipped one.
 //   build/bench/denoise_pipeline_bench --benchmark_format=json
+//   AURIS_DENOISE_MODEL=cand.safetensors build/bench/denoise_pipeline_bench
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -62,7 +65,11 @@ void RunStream(benchmark::State& state, const DenoisePipeline& pipeline) {
 }
 
 void BM_NeuralDenoise10s(benchmark::State& state) {
-  const std::string path = std::string(AURIS_SOURCE_DIR) + "/models/denoise/denoise.safetensors";
+  const char* chosen = std::getenv("AURIS_DENOISE_MODEL");
+  const std::string path =
+      chosen != nullptr && *chosen != '\0'
+          ? std::string(chosen)
+          : std::string(AURIS_SOURCE_DIR) + "/models/denoise/denoise.safetensors";
   if (!std::filesystem::exists(path)) {
     state.SkipWithError(("no model file " + path + " (train it: docs/recipes.md)").c_str());
     return;
