@@ -284,7 +284,7 @@ class DenoiseRecipeSmokeTest(unittest.TestCase):
                                "--epochs", "2", "--steps-per-epoch", "2", "--batch", "2",
                                "--hidden", "8", "--conv", "8", "--lr", "1e-2",
                                "--recolour", "0.5", "--machine", "0.5",
-                               "--stoi-weight", "1"])
+                               "--stoi-weight", "1", "--ema", "0.5"])
             self.assertEqual(res["global_step"], 4)
             history = torch.load(os.path.join(k, "last.pt"), map_location="cpu",
                                  weights_only=False)["history"]
@@ -304,6 +304,9 @@ class DenoiseRecipeSmokeTest(unittest.TestCase):
             self.assertEqual(meta["training_data"]["steps"], best["global_step"])
             self.assertEqual(meta["training_data"]["stoi_weight_last_stage"], 1.0)
             self.assertEqual(meta["training_data"]["machine_last_stage"], 0.5)
+            self.assertEqual(meta["training_data"]["ema_last_stage"], 0.5)
+            self.assertNotIn("widened_from_hidden", meta["training_data"])
+            self.assertIn("ema", best)  # best.pt's "model" is the average (trainer tests)
             self.assertEqual(meta["metrics"], {})
             self.assertEqual(meta["layers"][3]["hidden_size"], 8)
             lstm = best["model"]["layers.lstm.lstm.weight_ih_l0"].numpy()
@@ -315,6 +318,20 @@ class DenoiseRecipeSmokeTest(unittest.TestCase):
             self.assertEqual(len(y), 16000)
             self.assertTrue(np.all(np.isfinite(y)))
             self.assertGreater(np.abs(y - x).max(), 1e-4)  # the mask did something
+
+            # widen -> a stage from the wider file -> export keeps the widening history.
+            wide, k2 = os.path.join(d, "wide.safetensors"), os.path.join(d, "ckpt2")
+            recipe.main(["widen", "--model", out, "--hidden", "12", "--out", wide])
+            recipe.main(["train", "--cache", c, "--ckpt-dir", k2, "--threads", "1",
+                         "--epochs", "1", "--steps-per-epoch", "1", "--batch", "2",
+                         "--hidden", "12", "--conv", "8", "--init-from", wide])
+            out2 = os.path.join(d, "denoise2.safetensors")
+            recipe.main(["export", "--ckpt-dir", k2, "--out", out2, "--golden-dir", "",
+                         "--metrics", ""])
+            _, meta2, _ = export.read_model(out2)
+            self.assertEqual(meta2["layers"][3]["hidden_size"], 12)
+            self.assertEqual(meta2["training_data"]["widened_from_hidden"], 8)
+            self.assertEqual(meta2["training_data"]["steps"], best["global_step"] + 1)
 
 
 if __name__ == "__main__":

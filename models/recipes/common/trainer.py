@@ -96,7 +96,9 @@ def warm_start(net, path: str, flags: str):
     weights into `net` (a netspec.SpecNet whose layer list must equal the file's; `flags`
     names the options that set it, for the error) and returns (cmvn_mean, cmvn_std, prior):
     the file's CMVN, so the network keeps seeing the features it was trained on, and its
-    training summary {"steps", "wall_minutes"}. A checkpoint found by --resume overrides this."""
+    training summary {"steps", "wall_minutes"} (plus "widened_from_hidden" when the file was
+    made wider by a recipe's `widen`, so later exports keep that history). A checkpoint
+    found by --resume overrides this."""
     from models.recipes.common import export
     tensors, meta, _ = export.read_model(path)
     if meta["layers"] != net.spec:
@@ -105,9 +107,11 @@ def warm_start(net, path: str, flags: str):
     net.load_exported(tensors)
     td = meta.get("training_data", {})
     print(f"train: initialised from {path}", file=sys.stderr, flush=True)
+    prior = {"steps": int(td.get("steps", 0)), "wall_minutes": float(td.get("wall_minutes", 0))}
+    if "widened_from_hidden" in td:
+        prior["widened_from_hidden"] = int(td["widened_from_hidden"])
     return (torch.from_numpy(np.asarray(tensors["cmvn.mean"], np.float32)),
-            torch.from_numpy(np.asarray(tensors["cmvn.std"], np.float32)),
-            {"steps": int(td.get("steps", 0)), "wall_minutes": float(td.get("wall_minutes", 0))})
+            torch.from_numpy(np.asarray(tensors["cmvn.std"], np.float32)), prior)
 
 
 class Trainer:

@@ -336,11 +336,14 @@ def export_model(args) -> dict:
                           "recolour_last_stage": last.get("recolour", 0.0),
                           "machine_last_stage": last.get("machine", 0.0),
                           "stoi_weight_last_stage": last.get("stoi_weight", 0.0),
+                          "ema_last_stage": last.get("ema", 0.0),
                           "steps": state["global_step"] + prior["steps"],
                           "wall_minutes": round(state["wall_seconds"] / 60
                                                 + prior["wall_minutes"], 1)},
         "metrics": held,
     }
+    if "widened_from_hidden" in prior:
+        meta["training_data"]["widened_from_hidden"] = prior["widened_from_hidden"]
     os.makedirs(os.path.dirname(OUT_MODEL), exist_ok=True)
     export.write_model(args.out or OUT_MODEL, tensors, meta)
     size = os.path.getsize(args.out or OUT_MODEL)
