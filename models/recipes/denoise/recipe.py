@@ -4,6 +4,7 @@
     /usr/bin/python3 -m models.recipes.denoise.recipe train [--resume] [--max-minutes M]
     /usr/bin/python3 -m models.recipes.denoise.recipe export
     /usr/bin/python3 -m models.recipes.denoise.recipe eval [--seed N]   (evaluate.py)
+    /usr/bin/python3 -m models.recipes.denoise.recipe widen | average   (model-file tools)
 
 Signal path (what the C++ NeuralDenoisePipeline runs): 16 kHz audio, frames of 320 samples
 (20 ms) every 160 (10 ms), frame t covering [160 t, 160 t + 320); periodic sqrt-Hann
@@ -33,7 +34,7 @@ import time
 
 import numpy as np
 
-from models.recipes.common import augment, export, netspec, readers, trainer
+from models.recipes.common import augment, average, export, netspec, readers, trainer
 from models.recipes.denoise import stoi_loss, widen
 from models.recipes.denoise.mixing import babble_pool, make_example
 
@@ -369,6 +370,15 @@ def widen_model(args) -> dict:
     return meta
 
 
+def average_models(args) -> dict:
+    """Writes --out, the weighted mean of --models (common/average.py)."""
+    paths = [m for m in args.models.split(",") if m]
+    weights = [float(w) for w in args.weights.split(",")] if args.weights else None
+    meta = average.write_average(paths, args.out, weights)
+    print(f"wrote {args.out}: average of {meta['training_data']['averaged_from']}")
+    return meta
+
+
 def reference_pipeline(net, x, mean, std) -> np.ndarray:
     """What NeuralDenoisePipeline computes at 16 kHz: the input preceded by 160 zeros
     (so the first samples are reconstructed), zero-padded to whole frames, enhanced, and
@@ -469,6 +479,11 @@ def main(argv=None):
     p.add_argument("--hidden", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
+    p = sub.add_parser("average", help="weighted mean of model files of one run (soup)")
+    p.add_argument("--models", required=True, help="comma-separated model files")
+    p.add_argument("--weights", default="", help="comma-separated, one per file (default "
+                   "equal)")
+    p.add_argument("--out", required=True)
     p = sub.add_parser("eval", help="held-out metrics through auris-server (C++ engine)")
     p.add_argument("--models", default="denoise,classic",
                    help="comma-separated model names; the first one is summarised")
@@ -485,7 +500,7 @@ def main(argv=None):
         from models.recipes.denoise import evaluate  # imports this module
         return evaluate.evaluate(a)
     return {"prepare": prepare, "train": train, "export": export_model,
-            "widen": widen_model}[a.cmd](a)
+            "widen": widen_model, "average": average_models}[a.cmd](a)
 
 
 if __name__ == "__main__":
