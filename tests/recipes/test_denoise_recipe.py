@@ -1,6 +1,7 @@
 """Denoise recipe: signal path, mixing and a tiny end-to-end training run."""
 
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -332,6 +333,21 @@ class DenoiseRecipeSmokeTest(unittest.TestCase):
             self.assertEqual(meta2["layers"][3]["hidden_size"], 12)
             self.assertEqual(meta2["training_data"]["widened_from_hidden"], 8)
             self.assertEqual(meta2["training_data"]["steps"], best["global_step"] + 1)
+
+            # average: a file averaged with itself is itself; --metrics and --golden-dir.
+            m = os.path.join(d, "m.json")
+            with open(m, "w") as fh:
+                json.dump({"summary": {"mean_si_sdri_0_10db": 1.5}}, fh)
+            avg, g2 = os.path.join(d, "avg.safetensors"), os.path.join(d, "g2")
+            recipe.main(["average", "--models", f"{out},{out}", "--out", avg,
+                         "--metrics", m, "--golden-dir", g2])
+            t3, meta3, _ = export.read_model(avg)
+            for name in tensors:
+                np.testing.assert_array_equal(t3[name], tensors[name])
+            self.assertEqual(meta3["metrics"], {"mean_si_sdri_0_10db": 1.5})
+            self.assertEqual(len(meta3["training_data"]["averaged_from"]), 2)
+            np.testing.assert_array_equal(
+                np.fromfile(os.path.join(g2, "denoise_parity_out.f32"), "<f4"), y)
 
 
 if __name__ == "__main__":

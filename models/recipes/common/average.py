@@ -49,8 +49,3 @@ def average(paths: list[str], weights: list[float] | None = None) -> tuple[dict,
         {"file": os.path.basename(p), "weight": round(w, 6)} for p, w in zip(paths, weights)]
     return out, meta
 
-
-def write_average(paths: list[str], out: str, weights: list[float] | None = None) -> dict:
-    tensors, meta = average(paths, weights)
-    export.write_model(out, tensors, meta)
-    return meta

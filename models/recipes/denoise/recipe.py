@@ -374,7 +374,13 @@ def average_models(args) -> dict:
     """Writes --out, the weighted mean of --models (common/average.py)."""
     paths = [m for m in args.models.split(",") if m]
     weights = [float(w) for w in args.weights.split(",")] if args.weights else None
-    meta = average.write_average(paths, args.out, weights)
+    tensors, meta = average.average(paths, weights)
+    if args.metrics:  # held-out figures measured on this average (eval's JSON)
+        with open(args.metrics) as fh:
+            meta["metrics"] = {k: float(v) for k, v in json.load(fh)["summary"].items()}
+    export.write_model(args.out, tensors, meta)
+    if args.golden_dir:
+        write_golden(args.out, args.golden_dir)
     print(f"wrote {args.out}: average of {meta['training_data']['averaged_from']}")
     return meta
 
@@ -484,6 +490,8 @@ def main(argv=None):
     p.add_argument("--weights", default="", help="comma-separated, one per file (default "
                    "equal)")
     p.add_argument("--out", required=True)
+    p.add_argument("--metrics", default="", help="eval JSON of this average to embed")
+    p.add_argument("--golden-dir", default="", help="write the C++ parity fixtures here")
     p = sub.add_parser("eval", help="held-out metrics through auris-server (C++ engine)")
     p.add_argument("--models", default="denoise,classic",
                    help="comma-separated model names; the first one is summarised")
