@@ -3,6 +3,7 @@ trainer (models/recipes/common/trainer.py). The end-to-end test synthesises 20
 utterances (skips without espeak-ng / sox), prepares, trains a tiny network for 3 steps,
 exports and re-reads the model file; about 30 s on a busy 2-core machine."""
 import io
+import json
 import math
 import os
 import shutil
@@ -401,7 +402,6 @@ class AsrRecipeSmokeTest(unittest.TestCase):
             netspec.validate(meta["layers"])
             # Golden files: the re-read model reproduces the stored outputs.
             net, _, mean, std = decode.net_from_model_file(model)
-            import json
             with open(os.path.join(golden, "asr_parity.json")) as fh:
                 g = json.load(fh)
             x = np.fromfile(os.path.join(golden, "asr_parity_in.f32"), "<f4")
@@ -413,7 +413,14 @@ class AsrRecipeSmokeTest(unittest.TestCase):
             np.testing.assert_allclose(out.ravel(), y, atol=1e-5)
             np.testing.assert_allclose(np.exp(out).sum(axis=1), 1.0, atol=1e-4)
             # Warm start from the exported file (its layer list ends in log_softmax): the
-            # first step starts from the trained weights, not from scratch.
+            # first step starts from the trained weights, not from scratch, and keeps the
+            # file's CMVN even when the cache's statistics have moved.
+            cmvn_path = os.path.join(c, "cmvn.json")
+            with open(cmvn_path) as fh:
+                cache_cmvn = json.load(fh)
+            shifted = dict(cache_cmvn, mean=[m + 1.0 for m in cache_cmvn["mean"]])
+            with open(cmvn_path, "w") as fh:
+                json.dump(shifted, fh)
             warm = recipe.main(["train", "--cache", c, "--ckpt-dir", os.path.join(d, "warm"),
                                 "--threads", "1", "--epochs", "1", "--conv-channels", "16",
                                 "--lstm-hidden", "16", "--lstm-layers", "1", "--warmup", "1",
@@ -421,6 +428,11 @@ class AsrRecipeSmokeTest(unittest.TestCase):
                                 "--log-every", "1000", "--init-from", model])
             self.assertEqual(warm["global_step"], 1)
             self.assertLess(warm["history"][0]["train_loss"], losses[0])
+            warm_ckpt = torch.load(os.path.join(d, "warm", "last.pt"), weights_only=False)
+            np.testing.assert_allclose(warm_ckpt["extra"]["cmvn_mean"], mean, rtol=1e-6)
+            np.testing.assert_allclose(warm_ckpt["extra"]["cmvn_std"], std, rtol=1e-6)
+            with open(cmvn_path, "w") as fh:
+                json.dump(cache_cmvn, fh)
             self.check_tune_and_export_decoder_search(d, c, k, best, model)
             r = recipe.main(["eval", "--cache", c, "--model", model, "--no-lm", "--threads",
                              "1", "--sets", "train,valid", "--limit", "2",

@@ -84,7 +84,11 @@ def cmd_train(a) -> dict:
         return [(epoch, tuple(b)) for b in out]
 
     net = netspec.SpecNet(spec, dropout=a.dropout)
-    prior = _init_from(net, spec, a.init_from) if getattr(a, "init_from", "") else None
+    prior = None
+    if getattr(a, "init_from", ""):
+        # The warm-started network keeps the CMVN it was trained with (the file's), so its
+        # inputs do not shift when this cache's statistics differ (other copies, new data).
+        prior, mean, std = _init_from(net, spec, a.init_from)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, betas=(0.9, 0.98),
                             weight_decay=a.weight_decay)
     steps_per_epoch = len(batches(0))
@@ -138,17 +142,19 @@ def cmd_train(a) -> dict:
     return result
 
 
-def _init_from(net, spec: list, path: str) -> dict:
+def _init_from(net, spec: list, path: str):
     """Warm start: copies the weights of an exported model file (float16 upcast) into
     `net`. The layer lists must match. A checkpoint found by --resume overrides this.
-    Returns the file's training summary (steps, epochs, hours), which export adds up."""
+    Returns the file's training summary (steps, epochs, hours), which export adds up, and
+    the file's CMVN mean and std."""
     from .decode import net_from_model_file
-    src, meta, _, _ = net_from_model_file(path)
+    src, meta, mean, std = net_from_model_file(path)
     from .model import export_spec
     if meta["layers"] != export_spec(spec):  # exported files end in log_softmax
         raise SystemExit(f"train: --init-from {path}: its layer list differs from this "
                          f"run's (--conv-channels/--lstm-hidden/--lstm-layers must match)")
     net.load_state_dict(src.state_dict())
-    log(f"train: initialised from {path}")
+    log(f"train: initialised from {path} (and its CMVN)")
     td = meta.get("training_data", {})
-    return {k: td.get(k, 0) for k in ("global_steps", "epochs", "training_wall_hours")}
+    return ({k: td.get(k, 0) for k in ("global_steps", "epochs", "training_wall_hours")},
+            mean, std)
