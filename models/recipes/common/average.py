@@ -54,7 +54,6 @@ def average(paths: list[str], weights: list[float] | None = None) -> tuple[dict,
     return out, meta
 
 
-
 def average_checkpoints(paths: list[str], out: str) -> dict:
     """Writes `out`, a trainer checkpoint whose "model" is the equal-weight mean of the
     "model" state of the checkpoints in `paths` (trainer.py's best.pt / last.pt), so a

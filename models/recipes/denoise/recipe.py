@@ -310,6 +310,12 @@ def load_trained(path=None, ckpt_dir=CKPT):
     return net, extra, state
 
 
+def read_metrics(path: str) -> dict:
+    """The `summary` of an eval JSON (evaluate.py), as the model file's `metrics`."""
+    with open(path) as fh:
+        return {k: float(v) for k, v in json.load(fh).get("summary", {}).items()}
+
+
 def export_model(args) -> dict:
     net, extra, state = load_trained(args.checkpoint, args.ckpt_dir)
     prior = extra.get("prior_training") or {"steps": 0, "wall_minutes": 0.0}
@@ -318,10 +324,7 @@ def export_model(args) -> dict:
     tensors["cmvn.std"] = extra["cmvn_std"].numpy().astype(np.float32)
     layers = net.spec
     last = extra.get("args", {})  # the last stage's train flags
-    held = {}
-    if args.metrics and os.path.exists(args.metrics):
-        with open(args.metrics) as fh:
-            held = {k: float(v) for k, v in json.load(fh).get("summary", {}).items()}
+    held = read_metrics(args.metrics) if args.metrics and os.path.exists(args.metrics) else {}
     meta = {
         "format_version": export.FORMAT_VERSION, "task": "denoise", "name": "denoise",
         "sample_rate_hz": SR, "front_end": FRONT_END, "layers": layers,
@@ -376,8 +379,7 @@ def average_models(args) -> dict:
     weights = [float(w) for w in args.weights.split(",")] if args.weights else None
     tensors, meta = average.average(paths, weights)
     if args.metrics:  # held-out figures measured on this average (eval's JSON)
-        with open(args.metrics) as fh:
-            meta["metrics"] = {k: float(v) for k, v in json.load(fh)["summary"].items()}
+        meta["metrics"] = read_metrics(args.metrics)
     export.write_model(args.out, tensors, meta)
     if args.golden_dir:
         write_golden(args.out, args.golden_dir)
