@@ -43,7 +43,6 @@ def cmd_train(a) -> dict:
                          f"{MAX_GFLOP_PER_S} GFLOP/s): shrink --lstm-hidden")
     train = FeatureSet(a.cache, SETS_TRAIN)
     valid = FeatureSet(a.cache, SET_VALID) if exists(a.cache, SET_VALID) else None
-    mean, std = load_cmvn(a.cache)
     labels = [encode(it["text"]) for it in train.items]
     # Utterances CTC cannot align (too many symbols for the frames) or too long are dropped.
     usable = []
@@ -89,6 +88,8 @@ def cmd_train(a) -> dict:
         # The warm-started network keeps the CMVN it was trained with (the file's), so its
         # inputs do not shift when this cache's statistics differ (other copies, new data).
         prior, mean, std = _init_from(net, spec, a.init_from)
+    else:
+        mean, std = load_cmvn(a.cache)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, betas=(0.9, 0.98),
                             weight_decay=a.weight_decay)
     steps_per_epoch = len(batches(0))
